@@ -1,0 +1,1 @@
+"""Vocabulo Quiz API."""

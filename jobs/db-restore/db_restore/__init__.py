@@ -1,0 +1,1 @@
+"""Vocabulo dump-restore job (console script ``vocabulo-restore``)."""

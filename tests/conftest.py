@@ -1,0 +1,52 @@
+"""Shared fixtures: a real PostgreSQL reached through DATABASE_URL (``make test`` starts one)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from apps.common.settings import libpq_url
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> str:
+    """libpq URL of a superuser connection to the test server."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.fail("DATABASE_URL is not set: run the suite with `make test`, which starts "
+                    "a throwaway PostgreSQL, or point DATABASE_URL at a disposable server.")
+    return libpq_url(url)
+
+
+def _with_database(admin: str, name: str) -> str:
+    """``admin`` URL with its database name replaced by ``name``."""
+    base, _, query = admin.partition("?")
+    base = base.rsplit("/", 1)[0]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+def _admin_exec(admin: str, statement: sql.Composable) -> None:
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def fresh_db(admin_url: str) -> Iterator[str]:
+    """An empty database of its own (libpq URL), dropped after the test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    _admin_exec(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield _with_database(admin_url, name)
+    finally:
+        _admin_exec(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                    .format(sql.Identifier(name)))
