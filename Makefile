@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 REQS := $(wildcard requirements/*.txt) pyproject.toml
+# make test runs everything that needs no container engine and no cluster:
+# `make test-images` (container builds) and `make e2e` (live kind cluster) run the rest.
+PYTEST_MARKERS ?= not images and not e2e
 PYTEST_ARGS ?=
 
 .PHONY: help venv test lint dev lock clean
@@ -27,7 +30,7 @@ $(VENV)/.installed: $(REQS)
 	@touch $@
 
 test: venv ## run the whole test suite against a throwaway PostgreSQL (installed if missing)
-	$(PY) scripts/pgserver.py run -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/pgserver.py run -- $(PY) -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
 
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .

@@ -28,8 +28,9 @@ def find_bindir() -> Path | None:
     env = os.environ.get("PG_BINDIR")
     if env and (Path(env) / "initdb").exists():
         return Path(env)
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3])
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -45,12 +46,25 @@ def ensure_server_installed() -> Path:
         print("pgserver: installing PostgreSQL from Debian (apt-get)", file=sys.stderr)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                        "postgresql", "postgresql-contrib"], check=True, env=env)
+        subprocess.run(
+            [
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "postgresql",
+                "postgresql-contrib",
+            ],
+            check=True,
+            env=env,
+        )
         bindir = find_bindir()
     if not bindir:
-        sys.exit("pgserver: no PostgreSQL server found. Install it with "
-                 "`sudo apt-get install postgresql` or set DATABASE_URL to an existing server.")
+        sys.exit(
+            "pgserver: no PostgreSQL server found. Install it with "
+            "`sudo apt-get install postgresql` or set DATABASE_URL to an existing server."
+        )
     return bindir
 
 
@@ -98,26 +112,61 @@ class LocalPostgres:
                 if parent == Path("/"):
                     break
                 os.chmod(parent, os.stat(parent).st_mode | 0o001)
-        subprocess.run(self._cmd("initdb", "-D", str(self.datadir), "-U", "postgres",
-                                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"),
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            self._cmd(
+                "initdb",
+                "-D",
+                str(self.datadir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
         self.init()
-        opts = (f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(self._cmd("pg_ctl", "-D", str(self.datadir), "-o", opts, "-l",
-                                 str(self.datadir / "server.log"), "-w", "-t", "60", "start"),
-                       check=True, stdout=subprocess.DEVNULL)
+        opts = (
+            f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            self._cmd(
+                "pg_ctl",
+                "-D",
+                str(self.datadir),
+                "-o",
+                opts,
+                "-l",
+                str(self.datadir / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def stop(self, mode: str = "fast") -> None:
-        subprocess.run(self._cmd("pg_ctl", "-D", str(self.datadir), "-m", mode, "-w", "stop"),
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.datadir), "-m", mode, "-w", "stop"),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def is_running(self) -> bool:
-        res = subprocess.run(self._cmd("pg_ctl", "-D", str(self.datadir), "status"),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        res = subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.datadir), "status"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
         return res.returncode == 0
 
 

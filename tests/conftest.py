@@ -18,8 +18,10 @@ def admin_url() -> str:
     """libpq URL of a superuser connection to the test server."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        pytest.fail("DATABASE_URL is not set: run the suite with `make test`, which starts "
-                    "a throwaway PostgreSQL, or point DATABASE_URL at a disposable server.")
+        pytest.fail(
+            "DATABASE_URL is not set: run the suite with `make test`, which starts "
+            "a throwaway PostgreSQL, or point DATABASE_URL at a disposable server."
+        )
     return libpq_url(url)
 
 
@@ -48,5 +50,7 @@ def fresh_db(admin_url: str) -> Iterator[str]:
     try:
         yield _with_database(admin_url, name)
     finally:
-        _admin_exec(admin_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                    .format(sql.Identifier(name)))
+        _admin_exec(
+            admin_url,
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
+        )

@@ -75,8 +75,9 @@ def install_db_error_handlers(app: FastAPI) -> None:
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         if is_connection_fault(exc):
             log.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
-            return JSONResponse(status_code=503, content={"detail": DB_UNAVAILABLE},
-                                headers={"Retry-After": "5"})
+            return JSONResponse(
+                status_code=503, content={"detail": DB_UNAVAILABLE}, headers={"Retry-After": "5"}
+            )
         log.exception("database error on %s", request.url.path, exc_info=exc)
         return JSONResponse(status_code=500, content={"detail": "Internal database error"})
 

@@ -44,8 +44,7 @@ def health_router(ready_check: ReadyCheck) -> APIRouter:
         """Readiness: every check true (database reachable, models loaded and warmed)."""
         checks = await run_in_threadpool(ready_check)
         ok = all(checks.values())
-        return JSONResponse(status_code=200 if ok else 503,
-                            content={"ready": ok, "checks": checks})
+        return JSONResponse(status_code=200 if ok else 503, content={"ready": ok, "checks": checks})
 
     @router.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
@@ -68,8 +67,9 @@ def install_request_middleware(app: FastAPI, service: str) -> None:
     """Time every request into the histogram and log it as one JSON line with its request id."""
 
     @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                      ) -> Response:
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         request_id = request_id[:128]
         started = time.perf_counter()
@@ -83,7 +83,16 @@ def install_request_middleware(app: FastAPI, service: str) -> None:
             elapsed = time.perf_counter() - started
             route = route_template(app, request)
             REQUEST_SECONDS.labels(service, route, request.method, str(status)).observe(elapsed)
-            log.info("request", extra={"fields": {
-                "method": request.method, "route": route, "path": request.url.path,
-                "status": status, "duration_ms": round(elapsed * 1000, 2),
-                "request_id": request_id}})
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "route": route,
+                        "path": request.url.path,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "request_id": request_id,
+                    }
+                },
+            )

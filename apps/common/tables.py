@@ -18,7 +18,7 @@ FEELINGS = ("Trop dur", "Bien", "Trop facile")
 ScaleType = SAEnum(*FEELINGS, name="scale", create_type=False)
 
 
-def _tz() -> Column:  # type: ignore[type-arg]
+def _tz() -> Column:
     return Column(DateTime(timezone=True))
 
 
