@@ -1,0 +1,16 @@
+{{/* Monitoring settings with their defaults (the chart renders before values.yaml has every key). */}}
+
+{{/* The monitoring.* sub-map, never nil: (include ... .) | fromYaml */}}
+{{- define "vocabulo.monitoring.apis" -}}
+{{- $apis := list -}}
+{{- if .Values.quiz.enabled }}{{- $apis = append $apis "quiz" }}{{- end -}}
+{{- if .Values.junior.enabled }}{{- $apis = append $apis "junior" }}{{- end -}}
+{{- join "|" $apis -}}
+{{- end -}}
+
+{{/* Is one monitoring object on? (dict "ctx" . "key" "serviceMonitor") — monitoring.enabled and its own flag (default true). */}}
+{{- define "vocabulo.monitoring.on" -}}
+{{- $m := .ctx.Values.monitoring | default dict -}}
+{{- $own := index $m .key | default dict -}}
+{{- if and $m.enabled (ne (toString $own.enabled) "false") -}}true{{- end -}}
+{{- end -}}

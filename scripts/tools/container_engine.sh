@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Start a private Debian dockerd (if not running) and build the debootstrap base image, idempotently.
+# usage: container_engine.sh start|base|stop      (prints nothing on success except progress lines)
+# Environment: VOCABULO_DOCKER_DIR (default /var/tmp/vocabulo-docker), BASE_IMAGE (default vocabulo/debian-base:bookworm).
+# Why: no container registry is reachable here, so the base image is built with debootstrap
+# (ENVIRONMENT.md); on a normal machine `make images` just uses the running docker and python:3.11-slim.
+set -euo pipefail
+DIR="${VOCABULO_DOCKER_DIR:-/var/tmp/vocabulo-docker}"
+SOCK="$DIR/docker.sock"
+BASE_IMAGE="${BASE_IMAGE:-vocabulo/debian-base:bookworm}"
+DOCKER="${DOCKER_CLI:-/usr/bin/docker}"
+export DOCKER_HOST="unix://$SOCK"
+
+need() { command -v "$1" >/dev/null || { echo "missing $1: apt-get install $2" >&2; exit 1; }; }
+
+start() {
+  if [[ -S "$SOCK" ]] && "$DOCKER" info >/dev/null 2>&1; then return 0; fi
+  need dockerd docker.io
+  mkdir -p "$DIR/data" "$DIR/exec"
+  nohup dockerd --data-root "$DIR/data" --exec-root "$DIR/exec" -H "$DOCKER_HOST" \
+    --pidfile "$DIR/dockerd.pid" >"$DIR/dockerd.log" 2>&1 &
+  for _ in $(seq 60); do
+    "$DOCKER" info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "dockerd did not start; see $DIR/dockerd.log" >&2
+  exit 1
+}
+
+base() {
+  start
+  "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
+  need debootstrap debootstrap
+  local root="$DIR/rootfs"
+  rm -rf "$root"
+  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$DIR/debootstrap.log" 2>&1 || {
+    echo "debootstrap failed; see $DIR/debootstrap.log" >&2
+    exit 1
+  }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | "$DOCKER" import - "$BASE_IMAGE" >/dev/null
+  rm -rf "$root"
+}
+
+stop() {
+  [[ -f "$DIR/dockerd.pid" ]] || return 0
+  local pid
+  pid="$(cat "$DIR/dockerd.pid")"
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 30); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 1
+  done
+  echo "dockerd ($pid) did not stop within 30 s" >&2
+}
+
+case "${1:-}" in
+  start) start ;;
+  base) base ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|base|stop" >&2; exit 2 ;;
+esac

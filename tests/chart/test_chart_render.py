@@ -1,0 +1,297 @@
+"""helm lint/template for every documented variant, schema validation, labels, secrets, wiring."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from chart_render import CHART, NAMESPACE, VARIANTS, documents, helm, pod_specs, template
+
+COMPONENTS = {"quiz", "junior", "postgresql", "pgadmin", "db-restore", "backup", "tests"}
+KUBE_VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_helm_lint_strict(helm_bin: str, variant_files: dict[str, Path], variant: str) -> None:
+    result = helm(helm_bin, "lint", "--strict", str(CHART), "--values", str(variant_files[variant]))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_manifests_validate_against_k8s_1_31(
+    rendered: dict[str, str], tmp_path: Path, variant: str
+) -> None:
+    manifest = tmp_path / f"{variant}.yaml"
+    manifest.write_text(rendered[variant])
+    result = subprocess.run(
+        [str(KUBE_VALIDATE), "--strict", "-k", "1.31.0", "--quiet", str(manifest)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_object_is_namespaced_and_labelled(
+    docs: dict[str, list[dict[str, Any]]], variant: str
+) -> None:
+    for doc in docs[variant]:
+        meta = doc["metadata"]
+        assert meta["namespace"] == NAMESPACE, meta["name"]
+        assert meta["labels"]["app.kubernetes.io/instance"] == "vocabulo", meta["name"]
+        assert meta["labels"]["app.kubernetes.io/managed-by"] == "Helm", meta["name"]
+    for name, meta, _ in pod_specs(docs[variant]):
+        assert meta["labels"].get("app.kubernetes.io/component") in COMPONENTS, name
+
+
+def test_default_release_has_every_component(docs: dict[str, list[dict[str, Any]]]) -> None:
+    kinds = {
+        (d["kind"], d["metadata"]["labels"].get("app.kubernetes.io/component"))
+        for d in docs["default"]
+    }
+    for expected in [
+        ("Deployment", "quiz"),
+        ("Deployment", "junior"),
+        ("StatefulSet", "postgresql"),
+        ("Deployment", "pgadmin"),
+        ("Job", "db-restore"),
+        ("Service", "quiz"),
+        ("Service", "junior"),
+        ("Service", "postgresql"),
+        ("Service", "pgadmin"),
+        ("ConfigMap", "pgadmin"),
+    ]:
+        assert expected in kinds
+
+
+def _by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def test_services_are_cluster_internal(docs: dict[str, list[dict[str, Any]]]) -> None:
+    services = _by_kind(docs["default"], "Service")
+    assert all(s["spec"]["type"] == "ClusterIP" for s in services.values())
+    assert services["vocabulo-postgresql"]["spec"]["clusterIP"] == "None"
+    for api in ("quiz", "junior"):
+        (port,) = services[f"vocabulo-{api}"]["spec"]["ports"]
+        assert (port["port"], port["targetPort"]) == (80, "http")
+
+
+def test_ingress_routes_only_the_apis(docs: dict[str, list[dict[str, Any]]]) -> None:
+    (ingress,) = _by_kind(docs["ingress"], "Ingress").values()
+    backends = {
+        path["backend"]["service"]["name"]
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    assert backends == {"vocabulo-quiz", "vocabulo-junior"}
+    assert ingress["spec"]["tls"][0]["secretName"] == "vocabulo-tls"
+    assert not _by_kind(docs["default"], "Ingress")
+
+
+def test_scaling_variant_adds_hpa_and_pdb(docs: dict[str, list[dict[str, Any]]]) -> None:
+    hpas = _by_kind(docs["scaling"], "HorizontalPodAutoscaler")
+    assert set(hpas) == {"vocabulo-quiz", "vocabulo-junior"}
+    assert set(_by_kind(docs["scaling"], "PodDisruptionBudget")) == set(hpas)
+    deployments = _by_kind(docs["scaling"], "Deployment")
+    assert "replicas" not in deployments["vocabulo-quiz"]["spec"]  # the HPA owns it
+
+
+def _env(spec: dict[str, Any], container: str) -> dict[str, Any]:
+    (c,) = [c for c in spec["containers"] if c["name"] == container]
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in c.get("env", [])}
+
+
+def test_services_get_their_own_credentials(docs: dict[str, list[dict[str, Any]]]) -> None:
+    deployments = _by_kind(docs["default"], "Deployment")
+    for api, user, key in (
+        ("quiz", "vocabulo_quiz", "quiz-password"),
+        ("junior", "vocabulo_junior", "junior-password"),
+    ):
+        env = _env(deployments[f"vocabulo-{api}"]["spec"]["template"]["spec"], api)
+        assert env["PGUSER"] == user
+        assert env["PGHOST"] == "vocabulo-postgresql.vocabulo.svc"
+        assert env["PGPASSWORD"]["secretKeyRef"] == {"name": "vocabulo-db-credentials", "key": key}
+
+
+def test_external_database_and_existing_secret(docs: dict[str, list[dict[str, Any]]]) -> None:
+    ext = docs["external-db"]
+    assert not _by_kind(ext, "StatefulSet")
+    assert "vocabulo-db-credentials" not in _by_kind(ext, "Secret")
+    env = _env(_by_kind(ext, "Deployment")["vocabulo-quiz"]["spec"]["template"]["spec"], "quiz")
+    assert env["PGHOST"] == "db.example.internal"
+    assert env["PGPASSWORD"]["secretKeyRef"]["name"] == "vocabulo-db"
+    secrets = _by_kind(docs["existing-secret"], "Secret")
+    assert not secrets, f"existingSecret must not render secrets: {list(secrets)}"
+
+
+def test_external_database_without_secret_is_refused(helm_bin: str) -> None:
+    result = helm(
+        helm_bin,
+        "template",
+        "x",
+        str(CHART),
+        "--set",
+        "postgresql.enabled=false",
+        "--set",
+        "externalDatabase.host=db.example.internal",
+    )
+    assert result.returncode != 0
+    assert "auth.existingSecret" in result.stderr
+
+
+def test_generated_passwords_are_random_and_never_in_values(helm_bin: str) -> None:
+    first, second = (
+        dict(_by_kind(documents(template(helm_bin)), "Secret").items()) for _ in range(2)
+    )
+    for name, secret in first.items():
+        for key, value in secret["data"].items():
+            assert len(base64.b64decode(value)) >= 24, (name, key)
+            assert value != second[name]["data"][key], (name, key)
+    assert (
+        first["vocabulo-db-credentials"]["metadata"]["annotations"]["helm.sh/resource-policy"]
+        == "keep"
+    )
+    assert not list(_password_values(yaml.safe_load((CHART / "values.yaml").read_text())))
+
+
+def _password_values(node: Any, path: str = "") -> Any:
+    """Non-empty values of password-like keys (key-name settings excluded)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}"
+            if "secretKeys" in where or str(key).endswith("Key"):
+                continue
+            if "password" in str(key).lower() and value not in ("", None):
+                yield where
+            yield from _password_values(value, where)
+
+
+@pytest.mark.parametrize(
+    ("cpu", "threads"), [("2", "2"), ("1500m", "1"), ("500m", "1"), ("4000m", "4")]
+)
+def test_onnx_threads_follow_the_cpu_limit(helm_bin: str, cpu: str, threads: str) -> None:
+    out = template(helm_bin, None, "--set-string", f"junior.resources.limits.cpu={cpu}")
+    junior = _by_kind(documents(out), "Deployment")["vocabulo-junior"]
+    assert _env(junior["spec"]["template"]["spec"], "junior")["JUNIOR_ONNX_THREADS"] == threads
+
+
+def test_pods_roll_when_their_config_changes(helm_bin: str) -> None:
+    def annotations(*extra: str) -> dict[str, str]:
+        pgadmin = _by_kind(documents(template(helm_bin, None, *extra)), "Deployment")[
+            "vocabulo-pgadmin"
+        ]
+        return pgadmin["spec"]["template"]["metadata"]["annotations"]
+
+    assert (
+        annotations()["checksum/config"]
+        != annotations("--set", "auth.database=other")["checksum/config"]
+    )
+
+
+def _restore_args(helm_bin: str, *extra: str) -> tuple[dict[str, Any], list[str]]:
+    job = _by_kind(documents(template(helm_bin, None, *extra)), "Job")["vocabulo-db-restore"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    return job, container["args"]
+
+
+def test_restore_job_is_a_bounded_hook(helm_bin: str) -> None:
+    job, args = _restore_args(helm_bin)
+    hooks = job["metadata"]["annotations"]["helm.sh/hook"].split(",")
+    assert set(hooks) == {"post-install", "post-upgrade"}
+    assert job["spec"]["backoffLimit"] == 3
+    assert job["spec"]["ttlSecondsAfterFinished"] > 0
+    assert args == ["--mode", "once", "--dump", "/opt/vocabulo/data/lsf_app_dump.sql.gz"]
+    init = job["spec"]["template"]["spec"]["initContainers"][0]
+    assert "pg_isready" in init["command"][-1]
+
+
+def test_restore_from_url_or_volume(helm_bin: str) -> None:
+    digest = "ab" * 32
+    _, args = _restore_args(
+        helm_bin,
+        "--set",
+        "restore.dump.source=url",
+        "--set",
+        "restore.dump.url=https://x.example/d.sql.gz",
+        "--set",
+        f"restore.dump.sha256={digest}",
+        "--set",
+        "restore.mode=replace",
+    )
+    assert args == ["--mode", "replace", "--dump", "https://x.example/d.sql.gz", "--sha256", digest]
+    job, args = _restore_args(
+        helm_bin,
+        "--set",
+        "restore.dump.source=volume",
+        "--set",
+        "restore.dump.existingClaim=backups",
+        "--set",
+        "restore.dump.path=2026-11-26.dump",
+    )
+    assert args[-1] == "/dump/2026-11-26.dump"
+    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["dump"]["persistentVolumeClaim"] == {"claimName": "backups", "readOnly": True}
+
+
+def test_url_restore_needs_a_checksum(helm_bin: str) -> None:
+    result = helm(
+        helm_bin,
+        "template",
+        "x",
+        str(CHART),
+        "--set",
+        "restore.dump.source=url",
+        "--set",
+        "restore.dump.url=https://x.example/d.sql.gz",
+    )
+    assert result.returncode != 0
+    assert "sha256" in result.stderr
+
+
+def test_pgadmin_is_preconfigured_with_the_database(docs: dict[str, list[dict[str, Any]]]) -> None:
+    config = _by_kind(docs["default"], "ConfigMap")["vocabulo-pgadmin"]
+    servers = yaml.safe_load(config["data"]["servers.json"])["Servers"]["1"]
+    assert servers["Host"] == "vocabulo-postgresql.vocabulo.svc"
+    assert servers["Port"] == 5432
+    assert servers["MaintenanceDB"] == "vocabulo"
+    assert not any(
+        d["metadata"]["labels"].get("app.kubernetes.io/component") == "pgadmin"
+        for d in docs["no-pgadmin"]
+    )
+
+
+def test_notes_print_port_forward_and_pgadmin_login(helm_bin: str) -> None:
+    result = helm(helm_bin, "install", "vocabulo", str(CHART), "-n", NAMESPACE, "--dry-run=client")
+    assert result.returncode == 0, result.stderr
+    notes = result.stdout.split("NOTES:", 1)[1]
+    assert "port-forward svc/vocabulo-quiz 8001:80" in notes
+    assert "port-forward svc/vocabulo-junior 8002:80" in notes
+    assert "get secret vocabulo-pgadmin -o jsonpath='{.data.pgadmin-password}'" in notes
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("quiz.replicaCount=two", "/quiz/replicaCount"),
+        ("postgresql.enabled=maybe", "/postgresql/enabled"),
+        ("restore.mode=sometimes", "/restore/mode"),
+        ("restore.dump.source=ftp", "/restore/dump/source"),
+        ("junior.service.port=70000", "/junior/service/port"),
+        ("pgadmin.email=nobody", "/pgadmin/email"),
+        ("quiz.resources.limits.cpu=lots", "/quiz/resources/limits/cpu"),
+        ("ingress.enabeld=true", "ingress"),
+        ("restore.dump.sha256=nothex", "/restore/dump/sha256"),
+    ],
+)
+def test_schema_rejects_wrong_values(helm_bin: str, setting: str, message: str) -> None:
+    result = helm(helm_bin, "template", "x", str(CHART), "--set", setting)
+    assert result.returncode != 0, f"{setting} was accepted"
+    assert "schema" in result.stderr, result.stderr
+    assert message in result.stderr, result.stderr
