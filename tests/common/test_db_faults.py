@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,15 @@ from scripts.pgserver import LocalPostgres
 
 
 @pytest.fixture
-def private_server(tmp_path: Path):
-    server = LocalPostgres(tmp_path / "pg")
+def private_server():
+    # Not under pytest's tmp_path: a new pytest run resets it to mode 700, which would lock
+    # the postgres user out of its data directory.
+    root = Path(tempfile.mkdtemp(prefix="vocabulo-faults-"))
+    server = LocalPostgres(root / "pg")
     server.start()
     yield server
     server.stop("immediate")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def make_app(url: str) -> tuple[FastAPI, object]:

@@ -1,0 +1,208 @@
+"""Where a dump comes from (baked file, mounted file, HTTPS URL) and what format it is in."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import re
+import ssl
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenacity import (
+    Retrying,
+    before_sleep_log,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from db_restore.errors import RestoreError, UsageError
+
+log = logging.getLogger(__name__)
+
+IMAGE_DUMP = Path("/opt/vocabulo/data/lsf_app_dump.sql.gz")
+REPO_DUMP = Path(__file__).resolve().parents[3] / "data" / "lsf_app_dump.sql.gz"
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A dump on local disk, verified: its origin (path or URL), sha256 and format."""
+
+    path: Path
+    origin: str
+    sha256: str
+    format: str  # "plain", "plain-gzip", "custom", "custom-gzip", "tar", "directory"
+
+
+def default_dump() -> Path:
+    """``$VOCABULO_DUMP``, else the image's baked dump, else the repository's seed dump."""
+    env = os.environ.get("VOCABULO_DUMP", "").strip()
+    if env:
+        return Path(env)
+    if IMAGE_DUMP.exists():
+        return IMAGE_DUMP
+    if REPO_DUMP.exists():
+        return REPO_DUMP
+    raise UsageError(
+        f"no dump given and no default dump found (looked at $VOCABULO_DUMP, "
+        f"{IMAGE_DUMP}, {REPO_DUMP}): pass --dump PATH|https-URL"
+    )
+
+
+def check_sha256_arg(value: str | None) -> str | None:
+    """Normalise a ``--sha256`` value (64 hex digits) or reject it."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if not SHA256_HEX.match(value):
+        raise UsageError(f"--sha256 must be 64 hexadecimal digits, got {value!r}")
+    return value
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_format(path: Path) -> str:
+    """Sniff a dump's format from its first bytes (never from its name)."""
+    if path.is_dir():
+        return "directory"
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as gz:
+                inner = gz.read(5)
+        except (OSError, EOFError) as exc:
+            raise RestoreError(f"{path} is not a readable gzip file: {exc}") from exc
+        return "custom-gzip" if inner == b"PGDMP" else "plain-gzip"
+    if head[:5] == b"PGDMP":
+        return "custom"
+    if head[257:262] == b"ustar":
+        return "tar"
+    return "plain"
+
+
+def resolve(
+    dump: str | None, sha256: str | None, *, cafile: str | None, max_bytes: int, workdir: Path
+) -> Dump:
+    """Turn ``--dump``/``--sha256`` into a verified local :class:`Dump` (downloading URLs)."""
+    expected = check_sha256_arg(sha256)
+    if dump and re.match(r"^[a-z][a-z0-9+.-]*://", dump, re.IGNORECASE):
+        if not dump.lower().startswith("https://"):
+            raise UsageError(f"only https:// URLs are accepted, got {dump.split('://')[0]}://")
+        if expected is None:
+            raise UsageError("--sha256 is required when --dump is a URL")
+        path = workdir / "dump.download"
+        actual = download(dump, path, cafile=cafile, max_bytes=max_bytes)
+        origin = dump
+    else:
+        path = Path(dump) if dump else default_dump()
+        if not path.exists():
+            raise UsageError(f"dump not found: {path}")
+        actual = "" if path.is_dir() else sha256_file(path)
+        origin = str(path.resolve())
+    if path.is_dir():
+        actual = _directory_sha256(path)
+    if expected is not None and actual != expected:
+        raise RestoreError(
+            f"sha256 mismatch for {origin}: expected {expected}, got {actual}; "
+            "the database was not touched"
+        )
+    fmt = detect_format(path)
+    log.info("dump %s: format %s, sha256 %s", origin, fmt, actual)
+    return Dump(path=path, origin=origin, sha256=actual, format=fmt)
+
+
+def _directory_sha256(path: Path) -> str:
+    """sha256 over a directory-format dump's files (names and contents, sorted)."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + b"\0" + sha256_file(file).encode())
+    return digest.hexdigest()
+
+
+class _Transient(Exception):
+    """A download error worth another try (connection reset, 5xx)."""
+
+
+def download(url: str, dest: Path, *, cafile: str | None, max_bytes: int, attempts: int = 3) -> str:
+    """Download ``url`` to ``dest`` over verified TLS (bounded size and retries); return sha256."""
+    context = ssl.create_default_context(cafile=cafile)
+    for attempt in Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=1, max=10),
+        retry=retry_if_exception_type(_Transient),
+        before_sleep=before_sleep_log(log, logging.WARNING),
+        reraise=True,
+    ):
+        with attempt:
+            try:
+                return _download_once(url, dest, context, max_bytes)
+            except _Transient as exc:
+                log.warning(
+                    "download of %s failed (try %d/%d): %s",
+                    url,
+                    attempt.retry_state.attempt_number,
+                    attempts,
+                    exc,
+                )
+                raise
+    raise AssertionError("unreachable")
+
+
+def _download_once(url: str, dest: Path, context: ssl.SSLContext, max_bytes: int) -> str:
+    digest, size = hashlib.sha256(), 0
+    request = urllib.request.Request(url, headers={"User-Agent": "vocabulo-restore"})
+    try:
+        with (
+            urllib.request.urlopen(request, context=context, timeout=60) as resp,
+            dest.open("wb") as out,
+        ):
+            declared = resp.headers.get("Content-Length")
+            if declared and int(declared) > max_bytes:
+                raise RestoreError(
+                    f"{url} is {declared} bytes, over the {max_bytes}-byte limit "
+                    "(--max-download-bytes)"
+                )
+            while chunk := resp.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise RestoreError(
+                        f"{url} exceeds the {max_bytes}-byte download limit (--max-download-bytes)"
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except urllib.error.HTTPError as exc:
+        if exc.code >= 500:
+            raise _Transient(f"HTTP {exc.code}") from exc
+        raise RestoreError(f"download of {url} failed: HTTP {exc.code} {exc.reason}") from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, ssl.SSLError):
+            raise RestoreError(
+                f"TLS verification of {url} failed: {exc.reason} (trust a private "
+                "CA with --cafile or SSL_CERT_FILE)"
+            ) from exc
+        raise _Transient(str(exc.reason)) from exc
+    except (ConnectionError, TimeoutError) as exc:
+        raise _Transient(str(exc)) from exc
+    log.info("downloaded %s (%d bytes)", url, size)
+    return digest.hexdigest()
+
+
+def make_workdir() -> tempfile.TemporaryDirectory[str]:
+    """A private temporary directory for downloads and decompressed dumps."""
+    return tempfile.TemporaryDirectory(prefix="vocabulo-restore-")

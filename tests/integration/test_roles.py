@@ -1,0 +1,179 @@
+"""Least-privilege roles made by vocabulo-restore: Junior reads the dictionary only, Quiz also
+writes learners' history; passwords come from the environment, rotate on re-run, NOLOGIN if unset."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the fixtures package
+from db_restore.roles import DICTIONARY_TABLES, LEARNER_WRITE_TABLES
+from fixtures import dumps
+from fixtures.cli import query, run_restore
+
+QUIZ_PW, JUNIOR_PW = "quiz-pw-1", "junior-pw-1"
+
+
+@pytest.fixture(scope="module")
+def restored(admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database restored from the fixture dump, with both service passwords set."""
+    with dumps.extra_database(admin_url) as url:
+        result = run_restore(
+            url,
+            "--dump",
+            str(dumps.fixture_dump(tmp_path_factory.mktemp("d"))),
+            VOCABULO_QUIZ_PASSWORD=QUIZ_PW,
+            VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW,
+        )
+        assert result.returncode == 0, result.stderr
+        yield url
+
+
+def as_role(url: str, role: str) -> psycopg2.extensions.connection:
+    """Connect as ``role`` (with its password where the server checks passwords)."""
+    password = {"vocabulo_quiz": QUIZ_PW, "vocabulo_junior": JUNIOR_PW}[role]
+    return psycopg2.connect(url, user=role, password=password)
+
+
+def scram_matches(stored: str, password: str) -> bool:
+    """True when a SCRAM-SHA-256 verifier from pg_authid was made from ``password``."""
+    method, rest = stored.split("$", 1)
+    iterations_salt, keys = rest.split("$")
+    iterations, salt = iterations_salt.split(":")
+    stored_key, server_key = (base64.b64decode(k) for k in keys.split(":"))
+    salted = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+    )
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    return (
+        method == "SCRAM-SHA-256"
+        and hashlib.sha256(client_key).digest() == stored_key
+        and hmac.new(salted, b"Server Key", "sha256").digest() == server_key
+    )
+
+
+def verifier(url: str, role: str) -> tuple[bool, str | None]:
+    return query(url, "SELECT rolcanlogin, rolpassword FROM pg_authid WHERE rolname = %s", (role,))[
+        0
+    ]
+
+
+def test_junior_reads_dictionary_and_cannot_write_anything(restored: str) -> None:
+    conn = as_role(restored, "vocabulo_junior")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM mot JOIN lsf_signe USING (mot_id)")
+            assert cur.fetchone()[0] == 5
+            cur.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+                " AND (has_table_privilege(c.oid, 'INSERT') OR has_table_privilege("
+                "c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE') OR "
+                "has_table_privilege(c.oid, 'TRUNCATE'))"
+            )
+            assert cur.fetchall() == []
+        for statement in (
+            "INSERT INTO mot (mot) VALUES ('x')",
+            "UPDATE mot SET mot = 'x'",
+            "DELETE FROM lsf_signe",
+            f"INSERT INTO user_word_history VALUES ('{dumps.USER_ID}', 2, now(), 1, 1)",
+            "SELECT * FROM authentication",
+            "SELECT * FROM vocabulo_meta.restores",
+        ):
+            with pytest.raises(errors.InsufficientPrivilege), conn.cursor() as cur:
+                cur.execute(statement)
+            conn.rollback()
+    finally:
+        conn.close()
+
+
+def test_quiz_writes_learner_history_but_not_the_dictionary(restored: str) -> None:
+    conn = as_role(restored, "vocabulo_quiz")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pseudo FROM authentication")
+            assert cur.fetchall() == [("lea",)]
+            cur.execute(
+                "INSERT INTO user_word_history VALUES (%s, 2, now(), 1, 0) "
+                "ON CONFLICT (user_id, mot_id) DO UPDATE SET times_seen = "
+                "user_word_history.times_seen + 1",
+                (dumps.USER_ID,),
+            )
+            cur.execute("UPDATE user_word_history SET times_correct = 1 WHERE mot_id = 2")
+            cur.execute(
+                "INSERT INTO eval_mot VALUES (gen_random_uuid(), %s, 2, 'Bien')", (dumps.QUIZ_ID,)
+            )
+        conn.rollback()
+        for statement in (
+            "INSERT INTO mot (mot) VALUES ('x')",
+            "UPDATE lsf_signe SET url_def = ''",
+            "DELETE FROM user_word_history",
+            "INSERT INTO authentication (user_id) VALUES (gen_random_uuid())",
+            "UPDATE mot_categorie SET mot_id = 1",
+        ):
+            with pytest.raises(errors.InsufficientPrivilege), conn.cursor() as cur:
+                cur.execute(statement)
+            conn.rollback()
+    finally:
+        conn.close()
+    granted = query(
+        restored,
+        "SELECT table_name FROM information_schema.role_table_grants "
+        "WHERE grantee = 'vocabulo_quiz' AND privilege_type = 'INSERT'",
+    )
+    assert sorted(r[0] for r in granted) == sorted(LEARNER_WRITE_TABLES)
+    readable = query(
+        restored,
+        "SELECT table_name FROM information_schema.role_table_grants "
+        "WHERE grantee = 'vocabulo_junior' AND privilege_type = 'SELECT'",
+    )
+    assert sorted(r[0] for r in readable) == sorted(DICTIONARY_TABLES)
+
+
+def test_passwords_rotate_on_rerun_and_unset_means_nologin(restored: str, tmp_path: Path) -> None:
+    can_login, stored = verifier(restored, "vocabulo_quiz")
+    assert can_login
+    assert stored is not None
+    assert scram_matches(stored, "quiz-pw-1")
+    assert not scram_matches(stored, "quiz-pw-2")
+    dump = dumps.fixture_dump(tmp_path)
+    rerun = run_restore(
+        restored,
+        "--dump",
+        str(dump),
+        VOCABULO_QUIZ_PASSWORD="quiz-pw-2",
+        VOCABULO_JUNIOR_PASSWORD="junior-pw-1",
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert "quiz-pw-2" not in rerun.stderr
+    _, stored = verifier(restored, "vocabulo_quiz")
+    assert stored is not None
+    assert scram_matches(stored, "quiz-pw-2")
+    assert not scram_matches(stored, "quiz-pw-1")
+    unset = run_restore(restored, "--dump", str(dump), VOCABULO_JUNIOR_PASSWORD="junior-pw-1")
+    assert unset.returncode == 0, unset.stderr
+    assert verifier(restored, "vocabulo_quiz") == (False, None)
+    with pytest.raises(psycopg2.OperationalError, match="not permitted to log in"):
+        as_role(restored, "vocabulo_quiz")
+    assert verifier(restored, "vocabulo_junior")[0]
+    groups = query(
+        restored,
+        "SELECT rolname, rolcanlogin FROM pg_roles "
+        "WHERE rolname IN ('readonly', 'readwrite') ORDER BY 1",
+    )
+    assert groups == [("readonly", False), ("readwrite", False)]
+    run_restore(
+        restored,
+        "--dump",
+        str(dump),
+        VOCABULO_QUIZ_PASSWORD=QUIZ_PW,
+        VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW,
+    )  # leave the module's roles as found
