@@ -10,3 +10,6 @@ GRANT USAGE ON SCHEMA public TO readwrite;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO readonly;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO readwrite;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO readwrite;
+
+-- Fresh statistics, so the first queries after a restore get good plans.
+ANALYZE;

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg2
 import pytest
 from psycopg2 import sql
 
 from apps.common.settings import libpq_url
+from scripts.pgserver import LocalPostgres
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +58,20 @@ def fresh_db(admin_url: str) -> Iterator[str]:
             admin_url,
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
         )
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL server of the test's own, which the test may stop and start (fault tests).
+
+    Kept outside pytest's tmp_path: a concurrent pytest run resets that tree to mode 700,
+    which would lock the ``postgres`` user out of its data directory.
+    """
+    root = Path(tempfile.mkdtemp(prefix="vocabulo-pg-test-"))
+    server = LocalPostgres(root / "data")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
-from starlette.routing import Match
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("vocabulo.access")
 
@@ -54,45 +55,69 @@ def health_router(ready_check: ReadyCheck) -> APIRouter:
     return router
 
 
-def route_template(app: FastAPI, request: Request) -> str:
-    """The matched route's path template (bounded label cardinality), or ``unmatched``."""
-    for route in app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return getattr(route, "path", "unmatched")
-    return "unmatched"
+def route_template(scope: Scope) -> str:
+    """The matched route's path template (bounded label cardinality), or ``unmatched``.
+
+    The router records the matched route in the ASGI scope (also for included routers).
+    """
+    return getattr(scope.get("route"), "path", None) or "unmatched"
 
 
-def install_request_middleware(app: FastAPI, service: str) -> None:
-    """Time every request into the histogram and log it as one JSON line with its request id."""
+class RequestObserver:
+    """Pure ASGI middleware: time each request into the histogram and log it as one JSON line.
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        request_id = request_id[:128]
+    Plain ASGI (not ``BaseHTTPMiddleware``) keeps the per-request overhead small. The request
+    id comes from ``X-Request-ID`` when given (else a new one) and is returned in the response.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _header(scope, b"x-request-id")[:128] or uuid.uuid4().hex
         started = time.perf_counter()
         status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["X-Request-ID"] = request_id
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = route_template(app, request)
-            REQUEST_SECONDS.labels(service, route, request.method, str(status)).observe(elapsed)
+            route = route_template(scope)
+            method = scope["method"]
+            REQUEST_SECONDS.labels(self.service, route, method, str(status)).observe(elapsed)
             log.info(
                 "request",
                 extra={
                     "fields": {
-                        "method": request.method,
+                        "method": method,
                         "route": route,
-                        "path": request.url.path,
+                        "path": scope["path"],
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                         "request_id": request_id,
                     }
                 },
             )
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def install_request_middleware(app: FastAPI, service: str) -> None:
+    """Add :class:`RequestObserver` to ``app``."""
+    app.add_middleware(RequestObserver, service=service)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -15,18 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from apps.common.db import DB_UNAVAILABLE, database_ok, install_db_error_handlers, make_engine
 from apps.common.settings import ServiceSettings
 from scripts.pgserver import LocalPostgres
-
-
-@pytest.fixture
-def private_server():
-    # Not under pytest's tmp_path: a new pytest run resets it to mode 700, which would lock
-    # the postgres user out of its data directory.
-    root = Path(tempfile.mkdtemp(prefix="vocabulo-faults-"))
-    server = LocalPostgres(root / "pg")
-    server.start()
-    yield server
-    server.stop("immediate")
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def make_app(url: str) -> tuple[FastAPI, object]:
@@ -47,26 +30,26 @@ def make_app(url: str) -> tuple[FastAPI, object]:
     return app, engine
 
 
-def test_database_down_gives_503_then_recovers(private_server: LocalPostgres) -> None:
-    app, engine = make_app(private_server.url)
+def test_database_down_gives_503_then_recovers(private_postgres: LocalPostgres) -> None:
+    app, engine = make_app(private_postgres.url)
     client = TestClient(app)
     assert client.get("/one").json() == {"value": 1}
 
-    private_server.stop("immediate")
+    private_postgres.stop("immediate")
     res = client.get("/one")
     assert res.status_code == 503
     assert res.json() == {"detail": DB_UNAVAILABLE}
     assert database_ok(engine) is False  # type: ignore[arg-type]
 
-    private_server.start()  # same port: the pool must reconnect by itself
+    private_postgres.start()  # same port: the pool must reconnect by itself
     assert client.get("/one").json() == {"value": 1}
     assert database_ok(engine) is True  # type: ignore[arg-type]
 
 
 def test_non_connection_database_errors_are_not_called_unavailable(
-    private_server: LocalPostgres,
+    private_postgres: LocalPostgres,
 ) -> None:
-    app, _ = make_app(private_server.url)
+    app, _ = make_app(private_postgres.url)
     res = TestClient(app, raise_server_exceptions=False).get("/integrity")
     assert res.status_code == 500
     assert res.json() == {"detail": "Internal database error"}

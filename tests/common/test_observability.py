@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from apps.common.logs import JsonFormatter
@@ -22,6 +22,13 @@ def make_app(checks: dict[str, bool]) -> FastAPI:
     def item(item_id: int) -> dict[str, int]:
         return {"item_id": item_id}
 
+    included = APIRouter(prefix="/v1")
+
+    @included.get("/things/{name}")
+    def thing(name: str) -> dict[str, str]:
+        return {"name": name}
+
+    app.include_router(included)
     return app
 
 
@@ -49,10 +56,13 @@ def test_metrics_use_route_templates_not_raw_paths() -> None:
     client = TestClient(make_app({}))
     for i in range(3):
         client.get(f"/items/{i}")
+    client.get("/v1/things/a")
+    client.get("/v1/things/b")
     client.get("/does-not-exist")
     body = client.get("/metrics").text
     assert 'route="/items/{item_id}"' in body
     assert 'route="/items/1"' not in body
+    assert 'route="/v1/things/{name}"' in body  # routes of included routers too
     assert 'route="unmatched"' in body
     assert 'status="404"' in body
 

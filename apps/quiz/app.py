@@ -1,0 +1,85 @@
+"""Quiz API: FastAPI app whose lifespan loads the dictionary and the ONNX model once.
+
+Run: ``uvicorn apps.quiz.app:app`` (DATABASE_URL or PG* set; QUIZ_* settings).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
+from apps.common.logs import configure_logging
+from apps.common.observability import health_router, install_request_middleware
+from apps.quiz.dictionary import load_dictionary
+from apps.quiz.model import QuizModel
+from apps.quiz.routes import router
+from apps.quiz.service import QuizService
+from apps.quiz.settings import QuizSettings
+
+log = logging.getLogger("vocabulo.quiz")
+
+
+def build_service(settings: QuizSettings) -> QuizService:
+    """Wait for the database, load the dictionary and the model, warm the model up."""
+    engine = make_engine(settings, "vocabulo-quiz")
+    wait_for_database(engine, settings.startup_db_attempts, settings.startup_db_delay_s)
+    dictionary = load_dictionary(engine, settings.require_sign)
+    model = QuizModel(settings.model_path, settings.onnx_threads)
+    model.warm_up()
+    log.info(
+        "quiz ready: %d senses (%d recommendable), model %s",
+        len(dictionary),
+        int(dictionary.recommendable.sum()),
+        model.version,
+    )
+    return QuizService(engine, dictionary, model, settings.max_candidates, settings.random_seed)
+
+
+def create_app(settings: QuizSettings | None = None) -> FastAPI:
+    """The app; settings are read at start-up when not given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        conf = settings or QuizSettings()
+        configure_logging(conf.log_level, conf.log_json)
+        app.state.settings = conf
+        svc = await run_in_threadpool(build_service, conf)
+        app.state.quiz = svc
+        try:
+            yield
+        finally:
+            svc.engine.dispose()
+            if app.state.quiz is svc:
+                app.state.quiz = None
+
+    app = FastAPI(
+        title="Vocabulo Quiz API",
+        version="1.0.0",
+        lifespan=lifespan,
+        description="Adaptive word recommendations for the Vocabulo Quiz app.",
+    )
+    app.state.quiz = None
+
+    def ready_check() -> dict[str, bool]:
+        svc = app.state.quiz
+        if svc is None:
+            return {"database": False, "model": False, "dictionary": False}
+        return {
+            "database": database_ok(svc.engine),
+            "model": svc.model is not None,
+            "dictionary": len(svc.dictionary) > 0,
+        }
+
+    install_request_middleware(app, "quiz")
+    install_db_error_handlers(app)
+    app.include_router(health_router(ready_check))
+    app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,100 @@
+"""The dictionary's senses as numpy arrays, read once at start-up (one query)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Engine, text
+
+from apps.quiz.features import WordTable
+
+BASIQUE = "basique"
+
+SENSES_SQL = text("""
+SELECT m.mot_id, m.mot, COALESCE(m.niv_diff_id, 2) AS niv_diff_id,
+       COALESCE(d.freqfilms, 0)::float8, COALESCE(d.freqlivres, 0)::float8,
+       COALESCE(d.nbr_syll, 2), COALESCE(s.url_sign, ''), COALESCE(s.url_def, ''),
+       COALESCE((SELECT string_agg(c.name, ',' ORDER BY c.name)
+                   FROM mot_categorie mc JOIN categorie c ON c.categorie_id = mc.categorie_id
+                  WHERE mc.mot_id = m.mot_id), '') AS categories,
+       COALESCE((SELECT string_agg(sc.name, ',' ORDER BY sc.name)
+                   FROM mot_subcategory ms JOIN subcategory sc ON sc.subcat_id = ms.subcat_id
+                  WHERE ms.mot_id = m.mot_id), '') AS subcategories
+  FROM mot m
+  LEFT JOIN diff_ortho d ON d.mot_id = m.mot_id
+  LEFT JOIN lsf_signe s ON s.mot_id = m.mot_id
+ WHERE m.mot IS NOT NULL AND btrim(m.mot) <> ''
+ ORDER BY m.mot_id
+""")
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """Every sense (row = position); ``spelling`` codes equal for senses spelled alike."""
+
+    words: WordTable
+    static: np.ndarray
+    mot: np.ndarray
+    category: np.ndarray
+    subcategory: np.ndarray
+    url_sign: np.ndarray
+    url_def: np.ndarray
+    spelling: np.ndarray
+    group: np.ndarray
+    recommendable: np.ndarray
+    n_basique: int
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def positions(self, mot_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, found mask) of ``mot_ids`` in the table."""
+        ids = self.words.mot_id
+        pos = np.clip(np.searchsorted(ids, mot_ids), 0, max(len(ids) - 1, 0))
+        found = ids[pos] == mot_ids if len(ids) else np.zeros(len(mot_ids), dtype=bool)
+        return pos, found
+
+
+def from_rows(rows: list[tuple], require_sign: bool = True) -> Dictionary:
+    """Build the arrays from rows shaped like ``SENSES_SQL``'s."""
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 10
+    mot = np.array([str(m) for m in cols[1]], dtype=object)
+    categories = np.array(list(cols[8]), dtype=object)
+    is_basique = np.array([BASIQUE in c.split(",") for c in categories], dtype=bool)
+    words = WordTable(
+        mot_id=np.array(cols[0], dtype=np.int64),
+        freqfilms=np.array(cols[3], dtype=np.float32),
+        freqlivres=np.array(cols[4], dtype=np.float32),
+        nbr_syll=np.array(cols[5], dtype=np.float32),
+        niv_diff=np.array(cols[2], dtype=np.float32),
+        is_basique=is_basique,
+    )
+    url_sign = np.array(list(cols[6]), dtype=object)
+    has_sign = url_sign != ""
+    keys = [m.strip().lower() for m in mot.tolist()]
+    _, spelling = np.unique(np.array(keys, dtype=object), return_inverse=True)
+    subcategories = np.array(list(cols[9]), dtype=object)
+    pairs = [f"{c}|{sc}" for c, sc in zip(categories.tolist(), subcategories.tolist(), strict=True)]
+    _, group = np.unique(np.array(pairs, dtype=object), return_inverse=True)
+    recommendable = has_sign if require_sign and has_sign.sum() >= 50 else np.ones(len(mot), bool)
+    return Dictionary(
+        words=words,
+        static=words.static_block(),
+        mot=mot,
+        category=categories,
+        subcategory=subcategories,
+        url_sign=url_sign,
+        url_def=np.array(list(cols[7]), dtype=object),
+        spelling=spelling.astype(np.int64),
+        group=group.astype(np.int64),
+        recommendable=recommendable,
+        n_basique=int(is_basique.sum()),
+    )
+
+
+def load_dictionary(engine: Engine, require_sign: bool = True) -> Dictionary:
+    """Read every sense with its features, categories and sign URLs."""
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(SENSES_SQL)]
+    return from_rows(rows, require_sign)

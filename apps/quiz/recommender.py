@@ -1,0 +1,150 @@
+"""Scoring and selection of recommended words: vectorised numpy, weights in ONE place.
+
+Every candidate word gets a score from the model's P(correct) and the learner's history;
+the list is then the best-scoring words with distinct spellings, with a share of `basique`
+words that shrinks as the learner progresses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from apps.quiz.features import NEVER_SEEN_DAYS
+
+FEELING_CODES = {"Trop dur": 1, "Bien": 2, "Trop facile": 3}
+TOO_HARD, FINE, TOO_EASY = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """The recommendation policy. Scores are sums of these terms (each term is in [0, 1]).
+
+    - ``zone``: closeness of the model's P(correct) to ``target_p`` (learn where success is
+      likely but not certain); ``target_p`` moves by ``feedback_shift`` × (share of 'Trop dur'
+      − share of 'Trop facile') of the learner's feelings, so feedback changes the level.
+    - ``level``: closeness of the word's niv_diff (1–3) to the learner's level (1–5 → 1–3).
+    - ``new_word`` for never-seen words; ``review`` for seen words, growing with the days
+      since last seen (full after ``review_days``); ``recent`` is subtracted for words seen
+      in the last day; ``mastered`` subtracted for mastered words.
+    - per-word feelings: 'Trop facile' subtracts ``too_easy``; 'Trop dur' adds ``too_hard``
+      (show it again, it is not learned yet).
+    - ``noise``: uniform random term for variety (seeded for reproducible tests).
+    - ``basique_share[level-1]`` × (1 − basique mastery): share of the list kept for the
+      `basique` category (half the list for a new learner).
+    - ``max_group_share``: at most this share of the list from one category + subcategory
+      (e.g. "vocabulaire / verbes"), for variety.
+    """
+
+    target_p: float = 0.7
+    zone: float = 1.0
+    level: float = 0.5
+    new_word: float = 0.35
+    review: float = 0.5
+    review_days: float = 14.0
+    recent: float = 0.6
+    mastered: float = 0.4
+    too_easy: float = 1.0
+    too_hard: float = 0.3
+    feedback_shift: float = 0.15
+    noise: float = 0.35
+    basique_share: tuple[float, float, float, float, float] = (0.5, 0.3, 0.2, 0.1, 0.1)
+    max_group_share: float = 0.3
+
+
+WEIGHTS = ScoringWeights()
+
+
+@dataclass(frozen=True)
+class LearnerWords:
+    """A learner's per-word state for the candidate words (aligned arrays)."""
+
+    times_seen: np.ndarray
+    times_correct: np.ndarray
+    days_since: np.ndarray
+    feeling: np.ndarray  # 0 none, else FEELING_CODES
+
+
+def target_probability(feelings: np.ndarray, w: ScoringWeights = WEIGHTS) -> float:
+    """The success rate aimed at, moved by the learner's 'Trop dur' / 'Trop facile' feelings."""
+    given = feelings[feelings > 0]
+    if given.size == 0:
+        return w.target_p
+    shift = float(np.mean(given == TOO_HARD) - np.mean(given == TOO_EASY))
+    return float(np.clip(w.target_p + w.feedback_shift * shift, 0.5, 0.9))
+
+
+def score(
+    p: np.ndarray,
+    niv_diff: np.ndarray,
+    state: LearnerWords,
+    level: int,
+    target_p: float,
+    rng: np.random.Generator,
+    w: ScoringWeights = WEIGHTS,
+) -> np.ndarray:
+    """Score of each candidate (higher = recommend first)."""
+    seen = state.times_seen > 0
+    days = np.minimum(state.days_since, NEVER_SEEN_DAYS)
+    target_niv = 1.0 + (level - 1) / 2.0
+    is_mastered = (state.times_correct >= 2) & (state.times_correct >= 0.6 * state.times_seen)
+    s = w.zone * (1.0 - np.abs(p - target_p) / max(target_p, 1.0 - target_p))
+    s += w.level * (1.0 - np.abs(niv_diff - target_niv) / 2.0)
+    s += np.where(seen, w.review * np.minimum(days / w.review_days, 1.0), w.new_word)
+    s -= w.recent * (seen & (days < 1.0))
+    s -= w.mastered * is_mastered
+    s -= w.too_easy * (state.feeling == TOO_EASY)
+    s += w.too_hard * (state.feeling == TOO_HARD)
+    s += w.noise * rng.random(p.shape[0])
+    return s
+
+
+def basique_quota(n: int, level: int, basique_mastery: float, w: ScoringWeights = WEIGHTS) -> int:
+    """How many of ``n`` slots go to `basique` words."""
+    share = w.basique_share[min(max(level, 1), 5) - 1] * (1.0 - basique_mastery)
+    return round(n * share)
+
+
+def cap_per_group(ranked: np.ndarray, group: np.ndarray, cap: int) -> np.ndarray:
+    """Boolean mask over ``ranked``: True for the first ``cap`` items of each group."""
+    g = group[ranked]
+    order = np.argsort(g, kind="stable")  # stable: best first inside each group
+    gs = g[order]
+    starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    sizes = np.diff(np.r_[starts, gs.size])
+    within = np.arange(gs.size) - np.repeat(starts, sizes)
+    keep = np.empty(g.size, dtype=bool)
+    keep[order] = within < cap
+    return keep
+
+
+def select(
+    scores: np.ndarray,
+    spelling: np.ndarray,
+    is_basique: np.ndarray,
+    n: int,
+    n_basique: int,
+    group: np.ndarray | None = None,
+    w: ScoringWeights = WEIGHTS,
+) -> np.ndarray:
+    """Indices (into the candidate arrays) of the ``n`` best distinct spellings, best first.
+
+    ``n_basique`` of them are `basique` when available (other words fill any shortfall); at
+    most ``max_group_share`` of the list comes from one ``group`` (category + subcategory)
+    while other groups have words to offer.
+    """
+    order = np.argsort(-scores, kind="stable")
+    _, first = np.unique(spelling[order], return_index=True)
+    ranked = order[np.sort(first)]  # best sense of each spelling, best first
+    if group is not None:
+        keep = cap_per_group(ranked, group, max(1, math.ceil(n * w.max_group_share)))
+        ranked = np.concatenate([ranked[keep], ranked[~keep]])  # capped words only as filler
+    basique = ranked[is_basique[ranked]]
+    other = ranked[~is_basique[ranked]]
+    take_b = min(n_basique, basique.size)
+    take_o = min(n - take_b, other.size)
+    take_b = min(n - take_o, basique.size)
+    chosen = np.concatenate([basique[:take_b], other[:take_o]])
+    return chosen[np.argsort(-scores[chosen], kind="stable")]

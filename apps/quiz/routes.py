@@ -1,0 +1,161 @@
+"""HTTP routes: the app's /get_recommendations and the versioned /v1 endpoints.
+
+Plain ``def`` endpoints: FastAPI runs them in its threadpool, so blocking database and
+onnxruntime work never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from sqlalchemy.exc import IntegrityError
+
+from apps.quiz.history import Answer, quiz_stats
+from apps.quiz.schemas import (
+    Prediction,
+    PredictionRequest,
+    PredictionResponse,
+    Progress,
+    QuizIn,
+    QuizRecorded,
+    RecommendationRequest,
+    RecommendationResponse,
+)
+from apps.quiz.service import QuizService, UnknownUser, UnknownWords
+
+INVALID_USER = "Invalid user ID format"
+USER_NOT_FOUND = "User not found"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": INVALID_USER},
+    404: {"description": USER_NOT_FOUND},
+    503: {"description": "database unavailable"},
+}
+
+
+def get_service(request: Request) -> QuizService:
+    """The engine built by the lifespan."""
+    svc: QuizService = request.app.state.quiz
+    return svc
+
+
+ServiceDep = Annotated[QuizService, Depends(get_service)]
+router = APIRouter()
+
+
+def parse_user_id(raw: str) -> uuid.UUID:
+    """A uuid, or 400 with the message the app expects."""
+    try:
+        return uuid.UUID(raw.strip())
+    except (ValueError, AttributeError):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, INVALID_USER) from None
+
+
+@router.post(
+    "/get_recommendations",
+    response_model=RecommendationResponse,
+    responses=ERRORS,
+    tags=["quiz app"],
+)
+def get_recommendations(body: RecommendationRequest, svc: ServiceDep, request: Request) -> Response:
+    """Words for the learner's next quiz (default 10), distinct spellings, best first."""
+    user_id = parse_user_id(body.user_id)
+    n = body.n or request.app.state.settings.default_n
+    try:
+        picks = svc.recommend(user_id, n)
+    except UnknownUser:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, USER_NOT_FOUND) from None
+    d = svc.dictionary
+    items = [
+        {
+            "mot_id": int(d.words.mot_id[i]),
+            "mot": d.mot[i],
+            "category": d.category[i],
+            "subcategory": d.subcategory[i],
+            "niv_diff_id": int(d.words.niv_diff[i]),
+            "url_sign": d.url_sign[i],
+            "url_def": d.url_def[i],
+            "recommendation_score": round(s, 4),
+        }
+        for i, s in picks
+    ]
+    # Serialised here (same shape as RecommendationResponse, checked by the tests): the hot
+    # path skips re-validating data the service built itself.
+    payload = json.dumps({"recommendations": items}, ensure_ascii=False).encode()
+    return Response(payload, media_type="application/json")
+
+
+@router.post(
+    "/v1/quizzes",
+    response_model=QuizRecorded,
+    status_code=201,
+    tags=["v1"],
+    responses={**ERRORS, 422: {"description": "invalid answers or unknown words"}},
+)
+def record_quiz(body: QuizIn, svc: ServiceDep) -> QuizRecorded:
+    """Record a finished quiz atomically; the next recommendations use it at once."""
+    user_id = parse_user_id(body.user_id)
+    answers = [Answer(a.mot_id, a.correct, a.used_sign, a.feeling) for a in body.answers]
+    try:
+        quiz_id = svc.record(user_id, answers, body.taken_at, body.feeling)
+    except UnknownUser:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, USER_NOT_FOUND) from None
+    except UnknownWords as exc:
+        raise HTTPException(422, str(exc)) from None
+    except IntegrityError:  # a word or user removed meanwhile: nothing was written
+        raise HTTPException(status.HTTP_409_CONFLICT, "Quiz conflicts with current data") from None
+    return QuizRecorded(quiz_id=str(quiz_id), recorded_answers=len(answers))
+
+
+@router.get(
+    "/v1/learners/{user_id}/progress", response_model=Progress, responses=ERRORS, tags=["v1"]
+)
+def progress(user_id: str, svc: ServiceDep) -> Progress:
+    """Level 1–5, words seen and mastered, mastery of the basique category."""
+    uid = parse_user_id(user_id)
+    try:
+        learner = svc.learner(uid)
+    except UnknownUser:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, USER_NOT_FOUND) from None
+    count, last = quiz_stats(svc.reader, uid)
+    s = learner.summary
+    return Progress(
+        user_id=str(uid),
+        level=s.level,
+        words_seen=s.words_seen,
+        words_mastered=s.words_mastered,
+        answers=s.answers,
+        accuracy=round(s.accuracy, 4),
+        basique_mastery=round(s.basique_mastery, 4),
+        basique_total=svc.dictionary.n_basique,
+        quizzes=count,
+        last_quiz_at=last,
+    )
+
+
+@router.post(
+    "/v1/predictions",
+    response_model=PredictionResponse,
+    tags=["v1"],
+    responses={**ERRORS, 422: {"description": "unknown words"}},
+)
+def predictions(body: PredictionRequest, svc: ServiceDep) -> PredictionResponse:
+    """The model's probability that the learner answers each given word right."""
+    uid = parse_user_id(body.user_id)
+    try:
+        _, p = svc.predict(uid, body.mot_ids)
+    except UnknownUser:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, USER_NOT_FOUND) from None
+    except UnknownWords as exc:
+        raise HTTPException(422, str(exc)) from None
+    pos = svc.positions(body.mot_ids)
+    d = svc.dictionary
+    return PredictionResponse(
+        model_version=svc.model.version,
+        predictions=[
+            Prediction(mot_id=m, mot=d.mot[i], probability=round(float(pi), 4))
+            for m, i, pi in zip(body.mot_ids, pos.tolist(), p.tolist(), strict=True)
+        ],
+    )

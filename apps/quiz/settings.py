@@ -1,0 +1,33 @@
+"""Quiz API settings (environment variables prefixed ``QUIZ_``; database from DATABASE_URL/PG*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from apps.common.settings import ServiceSettings
+from apps.quiz.model import DEFAULT_MODEL_PATH
+
+
+class QuizSettings(ServiceSettings):
+    """Everything the Quiz API reads from its environment, validated at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="QUIZ_", extra="ignore")
+
+    model_path: Path = Field(default=DEFAULT_MODEL_PATH, description="ONNX model file")
+    onnx_threads: int = Field(default=1, ge=1, le=16, description="onnxruntime intra-op threads")
+    default_n: int = Field(default=10, ge=10, le=50, description="recommendations when n is absent")
+    max_candidates: int = Field(
+        default=600,
+        ge=50,
+        le=20000,
+        description="words scored per request: every word seen + a random draw of unseen ones",
+    )
+    random_seed: int | None = Field(
+        default=None, description="fix the recommendations' randomness (tests, demos)"
+    )
+    require_sign: bool = Field(
+        default=True, description="recommend only senses with an LSF sign video (when any exist)"
+    )

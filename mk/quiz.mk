@@ -1,0 +1,13 @@
+# Quiz API: model training, tests and benchmark (apps/quiz, tests/quiz, bench/quiz_bench.py).
+.PHONY: train-quiz test-quiz bench-quiz bench
+
+train-quiz: venv ## train the quiz model (seeded, ~30 s): ONNX + sha256 + docs/models/quiz.md
+	$(PY) -m apps.quiz.training.train
+
+test-quiz: venv ## the Quiz API tests only, against a throwaway PostgreSQL (~1.5 min)
+	$(PY) scripts/pgserver.py run -- $(PY) -m pytest tests/quiz -q
+
+bench-quiz: venv ## wrk load test of POST /get_recommendations on the seed dump; updates docs/benchmarks.md
+	$(PY) bench/quiz_bench.py --write-docs
+
+bench: bench-quiz ## every benchmark (results in docs/benchmarks.md)
