@@ -1,4 +1,4 @@
-# db-restore image: `vocabulo-restore` + psql, the seed dump baked in at /opt/vocabulo/data/.
+# db-restore image: `vocabulo-restore`, `vocabulo-backup` + psql/pg_dump, the seed dump baked in at /opt/vocabulo/data/.
 # Build from the repository root after `make images` prepared .tools/wheels/restore (pinned wheelhouse).
 # checkov:skip=CKV_DOCKER_2: Kubernetes probes (/health, /ready) replace HEALTHCHECK, which Kubernetes ignores.
 # checkov:skip=CKV_DOCKER_7: FROM uses the PYTHON_IMAGE build arg, whose default is a pinned version tag.
@@ -17,9 +17,11 @@ COPY apps/common/ /app/apps/common/
 COPY jobs/db-restore/db_restore/ /app/jobs/db-restore/db_restore/
 RUN find /app -name '__pycache__' -prune -exec rm -rf {} + \
  && /opt/venv/bin/python -m compileall -q /app /opt/venv \
- && printf '#!/opt/venv/bin/python\nimport sys\nfrom db_restore.cli import main\nsys.exit(main())\n' \
-      > /opt/venv/bin/vocabulo-restore \
- && chmod 0755 /opt/venv/bin/vocabulo-restore
+ && for cmd in restore:cli backup:backup; do \
+      printf '#!/opt/venv/bin/python\nimport sys\nfrom db_restore.%s import main\nsys.exit(main())\n' "${cmd#*:}" \
+        > "/opt/venv/bin/vocabulo-${cmd%%:*}"; \
+      chmod 0755 "/opt/venv/bin/vocabulo-${cmd%%:*}"; \
+    done
 
 FROM ${PYTHON_IMAGE}
 ARG PG_CLIENT_VERSION=15.*

@@ -35,6 +35,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     },
     "ingress": {"ingress": {"enabled": True, "tlsSecretName": "vocabulo-tls"}},
     "monitoring": {"monitoring": {"enabled": True}},
+    "backup": {"backup": {"enabled": True}},
     "no-pgadmin": {"pgadmin": {"enabled": False}},
     "scaling": {
         "quiz": {"autoscaling": {"enabled": True}, "pdb": {"enabled": True}},

@@ -43,13 +43,15 @@ API_CALLERS = ["apps/client", "test-quiz", "test-junior"]
 def designed_matrix(variant: str) -> set[tuple[str, str, str]]:
     """The connectivity the design allows, for one documented variant."""
     pods = list(RELEASE_PODS)
+    if variant == "backup":
+        pods.append("backup")  # the CronJob's pods: PostgreSQL and DNS only
     if variant == "no-pgadmin":
         pods.remove("pgadmin")
     external = variant == "external-db"
     if external:
         pods.remove("postgresql")
     edges = {(pod, "kube-system/coredns", DNS) for pod in pods}
-    for client in ("quiz", "junior", "db-restore", "pgadmin"):
+    for client in ("quiz", "junior", "db-restore", "pgadmin", "backup"):
         if client in pods:
             edges.add((client, EXTERNAL_DB if external else "postgresql", PG))
     callers = list(API_CALLERS)

@@ -7,6 +7,7 @@ debootstrap Debian and Python/PostgreSQL come from Debian packages (tests/images
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 import uuid
@@ -232,3 +233,28 @@ def test_api_container_answers_ready(
         assert health_status == 200
     finally:
         docker("rm", "-f", name, check=False)
+
+
+def test_restore_image_backs_up_the_restored_database(
+    images: dict[str, str], network: str, postgres: str, restored: str
+) -> None:
+    """The backup CronJob's command, in the restore image, non-root on a read-only root."""
+    result = docker(
+        "run",
+        "--rm",
+        "--network",
+        network,
+        *RUN_FLAGS,
+        *_pg_env(postgres, "postgres"),
+        "--entrypoint",
+        "sh",
+        images["db-restore"],
+        "-c",
+        "mkdir /tmp/backups && vocabulo-backup --dir /tmp/backups --keep 1 >/dev/null"
+        " && cd /tmp/backups && sha256sum -c ./*.sha256 && ls",
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert ": OK" in result.stdout
+    assert re.search(r"vocabulo-\d{8}T\d{6}Z\.dump", result.stdout)

@@ -11,6 +11,12 @@ checkov.io/skip4: CKV_K8S_21=The namespace is the release namespace, set by helm
 {{- $ctx := .ctx -}}
 {{- $v := .values -}}
 {{- $sel := dict "ctx" $ctx "component" .component -}}
+{{- /* Shutdown budget: preStop sleep (endpoints drop the pod) + uvicorn drain + 5 s to exit ≤ grace period. */}}
+{{- $preStop := int ($v.preStopSleepSeconds | default 0) -}}
+{{- $drain := sub (sub (int $v.terminationGracePeriodSeconds) $preStop) 5 -}}
+{{- if lt $drain 1 -}}
+{{- fail (printf "%s.terminationGracePeriodSeconds must exceed %s.preStopSleepSeconds + 5" .component .component) -}}
+{{- end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -55,11 +61,19 @@ spec:
         - name: {{ .component }}
           image: {{ include "vocabulo.image" (dict "ctx" $ctx "image" $v.image "local" true) | quote }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
-          command: ["uvicorn", "apps.{{ .component }}.app:app", "--host", "0.0.0.0", "--port", "8000", "--timeout-graceful-shutdown", "{{ sub $v.terminationGracePeriodSeconds 5 | max 1 }}"]
+          # SIGTERM → uvicorn stops accepting and drains in-flight requests for at most the drain time.
+          command: ["uvicorn", "apps.{{ .component }}.app:app", "--host", "0.0.0.0", "--port", "8000", "--timeout-graceful-shutdown", "{{ $drain }}"]
           ports:
             - name: http
               containerPort: 8000
               protocol: TCP
+          {{- if $preStop }}
+          lifecycle:
+            preStop:
+              # Keep serving while the Service's endpoints drop this pod, then SIGTERM drains.
+              exec:
+                command: ["sleep", "{{ $preStop }}"]
+          {{- end }}
           env:
             {{- include "vocabulo.pgEnv" (dict "ctx" $ctx "user" .dbUser "key" .dbKey) | nindent 12 }}
             - name: {{ $v.threadsEnv }}
@@ -91,9 +105,20 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: 256Mi
-      {{- with $v.topologySpreadConstraints }}
+      {{- $spread := $v.topologySpread | default dict }}
+      {{- if $v.topologySpreadConstraints }}
       topologySpreadConstraints:
-        {{- toYaml . | nindent 8 }}
+        {{- toYaml $v.topologySpreadConstraints | nindent 8 }}
+      {{- else if $spread.enabled }}
+      # Replicas spread across nodes (soft by default); pod-template-hash keeps a rollout from skewing it.
+      topologySpreadConstraints:
+        - maxSkew: {{ $spread.maxSkew | default 1 }}
+          topologyKey: {{ $spread.topologyKey | default "kubernetes.io/hostname" }}
+          whenUnsatisfiable: {{ $spread.whenUnsatisfiable | default "ScheduleAnyway" }}
+          labelSelector:
+            matchLabels:
+              {{- include "vocabulo.componentSelector" $sel | nindent 14 }}
+          matchLabelKeys: [pod-template-hash]
       {{- end }}
       {{- with $v.nodeSelector }}
       nodeSelector:

@@ -1,6 +1,6 @@
-{{/* Monitoring settings with their defaults (the chart renders before values.yaml has every key). */}}
+{{/* Monitoring helpers; every monitoring.* key has a default here too. */}}
 
-{{/* The monitoring.* sub-map, never nil: (include ... .) | fromYaml */}}
+{{/* The enabled APIs as a regex alternation: "quiz|junior", "quiz", or "". */}}
 {{- define "vocabulo.monitoring.apis" -}}
 {{- $apis := list -}}
 {{- if .Values.quiz.enabled }}{{- $apis = append $apis "quiz" }}{{- end -}}
