@@ -54,7 +54,7 @@ restore-backup: restore-backup-args ops-cluster-check ## restore BACKUP=<file on
 	@mkdir -p .tools && $(HELM) get values $(RELEASE) --namespace $(NAMESPACE) $(OPS_HELM_CTX) -o yaml > .tools/$(RELEASE)-values.yaml
 	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) $(OPS_HELM_CTX) --timeout 30m \
 	  --values .tools/$(RELEASE)-values.yaml \
-	  --set restore.enabled=true --set restore.mode=replace \
+	  --set restore.enabled=true --set restore.mode=replace --set restore.force=true \
 	  --set restore.dump.source=backup \
 	  --set-string restore.dump.path=$(BACKUP) --set-string restore.dump.sha256=$(BACKUP_SHA256)
 	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) $(OPS_HELM_CTX) --timeout 30m \

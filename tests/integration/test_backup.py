@@ -80,6 +80,19 @@ def test_backup_damage_restore_gives_back_the_same_data(restored: str, tmp_path:
     assert back.returncode == 0, back.stderr
     assert checksums(restored) == before
 
+    # damaged again: the same backup is recorded, so replace alone is a no-op (safe for hook
+    # re-runs); --force re-applies it
+    dumps.load_sql(restored, "DELETE FROM public.user_word_history;")
+    damaged = checksums(restored)
+    again = run_restore(restored, "--dump", str(backup), "--mode", "replace")
+    assert again.returncode == 0, again.stderr
+    assert "already restored" in again.stderr
+    assert checksums(restored) == damaged
+    assert run_restore(restored, "--dump", str(backup), "--force").returncode == 2  # once+force
+    forced = run_restore(restored, "--dump", str(backup), "--mode", "replace", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert checksums(restored) == before
+
 
 def test_retention_keeps_the_newest_and_failure_deletes_nothing(
     restored: str, tmp_path: Path

@@ -47,6 +47,7 @@ def test_recipe_points_the_restore_job_at_the_backup(helm_bin: str, tmp_path: Pa
     (container,) = spec["containers"]
     args = container["args"]
     assert args[args.index("--mode") + 1] == "replace"
+    assert "--force" in args  # re-applying a backup already restored once must not be a no-op
     assert args[args.index("--dump") + 1] == f"/dump/{BACKUP}"
     assert args[args.index("--sha256") + 1] == "ab" * 32
     volumes = {v["name"]: v for v in spec["volumes"]}

@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="once: refuse a different dump; replace: swap it atomically",
     )
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --mode replace: restore even if this very dump is already recorded "
+        "(e.g. re-apply a backup after the data changed)",
+    )
+    parser.add_argument(
         "--manifest",
         help="manifest JSON to check the result against "
         "(default: <dump name>.manifest.json next to a dump file, if present)",
@@ -104,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_download_bytes <= 0 or args.connect_attempts < 1 or args.lock_wait < 0:
         log.error("--max-download-bytes, --connect-attempts must be positive, --lock-wait >= 0")
         return EXIT_USAGE
+    if args.force and args.mode != "replace":
+        log.error("usage error: --force only goes with --mode replace")
+        return EXIT_USAGE
     try:
         conninfo = conninfo_from_env()
         with sources.make_workdir() as tmp:
@@ -124,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 restore.Options(
                     dump=dump,
                     mode=args.mode,
+                    force=args.force,
                     manifest=expected,
                     conninfo=conninfo,
                     workdir=workdir,

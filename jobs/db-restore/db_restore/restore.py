@@ -84,6 +84,7 @@ class Options:
     connect_attempts: int = 30
     connect_delay_s: float = 2.0
     post_restore_sql: Path | None = None
+    force: bool = False  # replace even when this dump is already recorded
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def run(opts: Options) -> str:
         acquire_lock(conn, opts.lock_wait_s)
         roles.ensure_roles(conn)
         current = current_restore(conn)
-        if current and current.sha256 == opts.dump.sha256:
+        if current and current.sha256 == opts.dump.sha256 and not opts.force:
             with conn.cursor() as cur:
                 cur.execute("BEGIN; " + roles.grants_sql() + " COMMIT;")
             log.info(
