@@ -36,6 +36,7 @@ lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy apps jobs/db-restore/db_restore scripts
+	$(VENV)/bin/mypy --explicit-package-bases data/build bench
 
 dev: venv ## run the platform without Kubernetes (local Postgres, restore, APIs on 8001/8002)
 	$(PY) scripts/dev.py

@@ -95,10 +95,10 @@ def timed_requests(client: httpx.Client, n: int, send) -> tuple[list[float], dic
 
 def memory_mb(pid: int) -> tuple[float, float]:
     """(current RSS, peak RSS) of a process in MB."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-    peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
-    return rss, peak
+    fields = dict(
+        re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    )
+    return int(fields["VmRSS"]) / 1024, int(fields["VmHWM"]) / 1024
 
 
 def percentile(values: list[float], q: float) -> float:
