@@ -4,10 +4,10 @@
 train-quiz: venv ## train the quiz model (seeded, ~30 s): ONNX + sha256 + docs/models/quiz.md
 	$(PY) -m apps.quiz.training.train
 
-test-quiz: venv ## the Quiz API tests only, against a throwaway PostgreSQL (~1.5 min)
+test-quiz: venv ## the Quiz API tests only, against a throwaway PostgreSQL (~30 s)
 	$(PY) scripts/pgserver.py run -- $(PY) -m pytest tests/quiz -q
 
-bench-quiz: venv ## wrk load test of POST /get_recommendations on the seed dump; updates docs/benchmarks.md
+bench-quiz: venv ## wrk (c8) on POST /get_recommendations, seed dump, 1 and 2 uvicorn workers, ~1 min; updates docs/benchmarks.md
 	$(PY) bench/quiz_bench.py --write-docs
 
 bench: bench-quiz ## every benchmark (results in docs/benchmarks.md)

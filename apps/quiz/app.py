@@ -5,6 +5,7 @@ Run: ``uvicorn apps.quiz.app:app`` (DATABASE_URL or PG* set; QUIZ_* settings).
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +16,11 @@ from fastapi.concurrency import run_in_threadpool
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
+from apps.common.settings import libpq_url
 from apps.quiz.dictionary import load_dictionary
+from apps.quiz.history import READ_STATEMENTS
 from apps.quiz.model import QuizModel
+from apps.quiz.reader import AsyncReader
 from apps.quiz.routes import router
 from apps.quiz.service import QuizService
 from apps.quiz.settings import QuizSettings
@@ -37,7 +41,16 @@ def build_service(settings: QuizSettings) -> QuizService:
         int(dictionary.recommendable.sum()),
         model.version,
     )
-    return QuizService(engine, dictionary, model, settings.max_candidates, settings.random_seed)
+    reads = AsyncReader(
+        libpq_url(settings.database_url),
+        READ_STATEMENTS,
+        size=settings.read_pool_size,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+    )
+    return QuizService(
+        engine, reads, dictionary, model, settings.max_candidates, settings.random_seed
+    )
 
 
 def create_app(settings: QuizSettings | None = None) -> FastAPI:
@@ -50,10 +63,13 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
         app.state.settings = conf
         svc = await run_in_threadpool(build_service, conf)
         app.state.quiz = svc
+        gc.collect()
+        gc.freeze()  # the dictionary and model stay for life: keep them out of every GC pass
         try:
             yield
         finally:
             svc.engine.dispose()
+            svc.reads.close()
             if app.state.quiz is svc:
                 app.state.quiz = None
 

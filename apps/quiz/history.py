@@ -7,29 +7,38 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
+from apps.quiz.reader import AsyncReader
 from apps.quiz.recommender import FEELING_CODES
 
-# Sent with exec_driver_sql (psycopg2 placeholders): the hot path skips SQL compilation.
-HISTORY_SQL = """
+_FEELING_CASE = " ".join(f"WHEN '{k}' THEN {v}" for k, v in FEELING_CODES.items())
+
+# Prepared once per connection of the hot read path (apps.quiz.reader): ``$1`` is the user id. Every column is a
+# number (mot_id -1 marks a learner without history), so the rows become one numpy array.
+HISTORY_SQL = f"""
 WITH feelings AS MATERIALIZED (
     SELECT DISTINCT ON (em.mot_id) em.mot_id, em.scale::text AS scale
       FROM quiz q
       CROSS JOIN LATERAL (  -- OFFSET 0 keeps the per-quiz index lookup whatever the statistics
             SELECT e.mot_id, e.scale FROM eval_mot e
              WHERE e.quiz_id = q.quiz_id AND e.scale IS NOT NULL OFFSET 0) em
-     WHERE q.user_id = %(uid)s
+     WHERE q.user_id = $1
      ORDER BY em.mot_id, q.date DESC NULLS LAST
 )
-SELECT h.mot_id, h.times_seen, h.times_correct, EXTRACT(EPOCH FROM h.last_seen)::float8, f.scale
+SELECT COALESCE(h.mot_id, -1), COALESCE(h.times_seen, 0), COALESCE(h.times_correct, 0),
+       COALESCE(date_part('epoch', h.last_seen), 'NaN'),  -- float8 (EXTRACT is numeric: slower)
+       CASE f.scale {_FEELING_CASE} ELSE 0 END
   FROM authentication a
   LEFT JOIN user_word_history h ON h.user_id = a.user_id
   LEFT JOIN feelings f ON f.mot_id = h.mot_id
- WHERE a.user_id = %(uid)s
+ WHERE a.user_id = $1
 """
 
-QUIZ_STATS_SQL = text("SELECT count(*), max(date) FROM quiz WHERE user_id = :uid")
+READ_STATEMENTS = {
+    "quiz_history": HISTORY_SQL,
+    "quiz_stats": "SELECT count(*), max(date) FROM quiz WHERE user_id = $1",
+}
 USER_EXISTS_SQL = text("SELECT 1 FROM authentication WHERE user_id = :uid")
 
 
@@ -44,31 +53,25 @@ class History:
     feeling: np.ndarray
 
 
-def read_history(engine: Engine, user_id: uuid.UUID) -> History | None:
+async def read_history(reader: AsyncReader, user_id: uuid.UUID) -> History | None:
     """The learner's history, or None when the user does not exist (one round trip)."""
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(HISTORY_SQL, {"uid": str(user_id)}).fetchall()
+    rows = await reader.fetchall("quiz_history", (str(user_id),))
     if not rows:
         return None
-    rows = [r for r in rows if r[0] is not None]
-    if not rows:
-        return History(
-            *(np.zeros(0, dtype=t) for t in (np.int64, np.float32, np.float32, np.float64, np.int8))
-        )
-    mot_id, seen, right, last, scale = zip(*rows, strict=True)
+    table = np.array(rows, dtype=np.float64).reshape(-1, 5)
+    table = table[table[:, 0] >= 0]
     return History(
-        mot_id=np.array(mot_id, dtype=np.int64),
-        times_seen=np.array([v or 0 for v in seen], dtype=np.float32),
-        times_correct=np.array([v or 0 for v in right], dtype=np.float32),
-        last_seen=np.array([np.nan if v is None else v for v in last], dtype=np.float64),
-        feeling=np.array([FEELING_CODES.get(v, 0) for v in scale], dtype=np.int8),
+        mot_id=table[:, 0].astype(np.int64),
+        times_seen=table[:, 1].astype(np.float32),
+        times_correct=table[:, 2].astype(np.float32),
+        last_seen=table[:, 3],
+        feeling=table[:, 4].astype(np.int8),
     )
 
 
-def quiz_stats(engine: Engine, user_id: uuid.UUID) -> tuple[int, datetime | None]:
+async def quiz_stats(reader: AsyncReader, user_id: uuid.UUID) -> tuple[int, datetime | None]:
     """Number of quizzes taken and the date of the last one."""
-    with engine.connect() as conn:
-        count, last = conn.execute(QUIZ_STATS_SQL, {"uid": user_id}).one()
+    ((count, last),) = await reader.fetchall("quiz_stats", (str(user_id),))
     return int(count), last
 
 

@@ -6,7 +6,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 
 import numpy as np
 from sqlalchemy import Engine
@@ -15,6 +14,7 @@ from apps.quiz.dictionary import Dictionary
 from apps.quiz.features import NEVER_SEEN_DAYS, LearnerSummary, feature_matrix, summarise
 from apps.quiz.history import Answer, History, read_history, user_exists, write_quiz
 from apps.quiz.model import QuizModel
+from apps.quiz.reader import AsyncReader
 from apps.quiz.recommender import (
     WEIGHTS,
     LearnerWords,
@@ -54,20 +54,16 @@ class QuizService:
     """Recommendations, predictions, progress and quiz recording."""
 
     engine: Engine
+    reads: AsyncReader
     dictionary: Dictionary
     model: QuizModel
-    max_candidates: int = 600
+    max_candidates: int = 300
     seed: int | None = None
     weights: ScoringWeights = WEIGHTS
 
-    @cached_property
-    def reader(self) -> Engine:
-        """The same pool in autocommit: a read needs no BEGIN and no ROLLBACK round trip."""
-        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
-
-    def learner(self, user_id: uuid.UUID, now: float | None = None) -> Learner:
-        """Read the learner's history (one query) and align it with the dictionary."""
-        history = read_history(self.reader, user_id)
+    async def learner(self, user_id: uuid.UUID, now: float | None = None) -> Learner:
+        """Read the learner's history (one query, awaited) and align it with the dictionary."""
+        history = await read_history(self.reads, user_id)
         if history is None:
             raise UnknownUser(str(user_id))
         return self._align(history, time.time() if now is None else now)
@@ -103,23 +99,33 @@ class QuizService:
         return self.model.predict(x)
 
     def candidates(self, learner: Learner, rng: np.random.Generator) -> np.ndarray:
-        """Every recommendable seen word (up to half the budget) + a random draw of unseen ones."""
-        ok = self.dictionary.recommendable
-        seen = np.flatnonzero(ok & (learner.times_seen > 0))
+        """Recommendable seen words (up to half the budget) + a random draw of unseen ones.
+
+        A quarter of the draw is kept for unseen `basique` words (fewer if there are not so
+        many), so the basics quota (up to half a list of 50) can be filled from a tight budget.
+        """
+        d = self.dictionary
+        seen = np.flatnonzero(d.recommendable & (learner.times_seen > 0))
         half = self.max_candidates // 2
         if seen.size > half:
             seen = rng.choice(seen, size=half, replace=False)
-        unseen = np.flatnonzero(ok & (learner.times_seen == 0))
-        k = min(unseen.size, self.max_candidates - seen.size)
-        if k < unseen.size:
-            unseen = rng.choice(unseen, size=k, replace=False)
-        return np.concatenate([seen, unseen])
+        budget = self.max_candidates - seen.size
+        unseen = d.recommendable & (learner.times_seen == 0)
+        basics = np.flatnonzero(unseen & d.words.is_basique)
+        others = np.flatnonzero(unseen & ~d.words.is_basique)
+        take_b = min(basics.size, budget // 4)
+        take_o = min(others.size, budget - take_b)
+        take_b = min(basics.size, budget - take_o)  # basics fill what the others cannot
+        return np.concatenate([seen, _draw(basics, take_b, rng), _draw(others, take_o, rng)])
 
-    def recommend(
+    async def recommend(
         self, user_id: uuid.UUID, n: int, seed: int | None = None
     ) -> list[tuple[int, float]]:
         """(dictionary position, score) of ``n`` words, best first, distinct spellings."""
-        learner = self.learner(user_id)
+        return self.rank(await self.learner(user_id), n, seed)
+
+    def rank(self, learner: Learner, n: int, seed: int | None = None) -> list[tuple[int, float]]:
+        """The CPU part of :meth:`recommend` (about 1 ms, run on the event loop)."""
         rng = np.random.default_rng(self.seed if seed is None else seed)
         idx = self.candidates(learner, rng)
         p = self.probabilities(learner, idx, datetime.now())
@@ -152,10 +158,10 @@ class QuizService:
         )
         return list(zip(idx[chosen].tolist(), scores[chosen].tolist(), strict=True))
 
-    def predict(self, user_id: uuid.UUID, mot_ids: list[int]) -> tuple[Learner, np.ndarray]:
+    async def predict(self, user_id: uuid.UUID, mot_ids: list[int]) -> tuple[Learner, np.ndarray]:
         """The learner and P(correct) for each of ``mot_ids`` (all must exist)."""
         pos = self.positions(mot_ids)
-        learner = self.learner(user_id)
+        learner = await self.learner(user_id)
         return learner, self.probabilities(learner, pos, datetime.now())
 
     def positions(self, mot_ids: list[int]) -> np.ndarray:
@@ -180,3 +186,8 @@ class QuizService:
             if not user_exists(conn, user_id):
                 raise UnknownUser(str(user_id))
             return write_quiz(conn, user_id, answers, when, quiz_feeling)
+
+
+def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``k`` distinct items of ``pool`` at random (all of them, in order, when k covers it)."""
+    return pool if k >= pool.size else rng.choice(pool, size=k, replace=False)

@@ -20,10 +20,19 @@ class QuizSettings(ServiceSettings):
     onnx_threads: int = Field(default=1, ge=1, le=16, description="onnxruntime intra-op threads")
     default_n: int = Field(default=10, ge=10, le=50, description="recommendations when n is absent")
     max_candidates: int = Field(
-        default=600,
+        default=300,
         ge=50,
         le=20000,
-        description="words scored per request: every word seen + a random draw of unseen ones",
+        description=(
+            "words scored by the model per request: seen words (up to half) + a random draw"
+            " of unseen ones; the model's cost grows linearly with it (~1.6 µs a word)"
+        ),
+    )
+    read_pool_size: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="connections of the hot read pool (kept open; more concurrent reads wait)",
     )
     random_seed: int | None = Field(
         default=None, description="fix the recommendations' randomness (tests, demos)"

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from quiz_fixture import NO_SIGN
+from quiz_fixture import NO_SIGN, quiz_settings
 
+from apps.quiz.app import create_app
 from data.build.learners import EXAMPLE_LEARNER_ID, NEW_LEARNER_ID
 
 FIELDS = {
@@ -78,6 +79,15 @@ def test_new_learner_gets_half_basics(client: TestClient) -> None:
     recs = recommend(client, NEW_LEARNER_ID)
     basics = [r for r in recs if "basique" in r["category"].split(",")]
     assert len(basics) == len(recs) // 2
+
+
+def test_tight_candidate_budget_still_gives_half_basics(quiz_db: str) -> None:
+    """The draw keeps a quarter for basics: 100 candidates hold ~12 basics by chance alone."""
+    with TestClient(create_app(quiz_settings(quiz_db, random_seed=3, max_candidates=100))) as c:
+        for n in (10, 40):
+            recs = recommend(c, NEW_LEARNER_ID, n=n)
+            assert len(recs) == n
+            assert sum("basique" in r["category"].split(",") for r in recs) == n // 2
 
 
 def test_experienced_learners_are_not_all_basics(client: TestClient, quiz_db: str) -> None:
