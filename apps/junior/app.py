@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
+from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
 from apps.junior.encoder import load_encoder
@@ -117,20 +117,18 @@ def create_app(
             "models": app.state.pipeline is not None,
         }
 
-    @app.middleware("http")
-    async def refuse_oversized_uploads(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """413 before the multipart body is spooled, when Content-Length already says too big."""
+    def upload_limit() -> int:
+        """Multipart overhead on top of the image limit; checked while the body streams."""
         conf = getattr(app.state, "settings", None)
-        length = request.headers.get("content-length", "")
-        if conf is not None and length.isdigit() and int(length) > conf.max_upload_bytes + 65536:
-            limit = conf.max_upload_bytes
-            return JSONResponse(
-                status_code=413, content={"detail": f"Image too large (limit {limit} bytes)"}
-            )
-        return await call_next(request)
+        limit = (
+            conf.max_upload_bytes
+            if conf
+            else JuniorSettings.model_fields["max_upload_bytes"].default
+        )
+        return int(limit) + 65536
 
+    app.add_middleware(BodySizeLimit, limit=upload_limit)
+    install_validation_handler(app)
     install_request_middleware(app, "junior")
     install_db_error_handlers(app)
     app.include_router(health_router(ready_check))

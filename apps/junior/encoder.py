@@ -5,13 +5,15 @@ Every encoder returns float32 rows of unit length, so a dot product is a cosine.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from apps.common.hashing import file_sha256
+from apps.common.onnx import onnx_session
 
 if TYPE_CHECKING:
     from apps.junior.settings import JuniorSettings
@@ -36,15 +38,6 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class UseEncoder:
     """Multilingual Universal Sentence Encoder v3 (int8 ONNX with in-graph tokenizer)."""
 
@@ -52,20 +45,13 @@ class UseEncoder:
     dim = 512
 
     def __init__(self, model_path: Path, threads: int = 1) -> None:
-        import onnxruntime as ort
         from onnxruntime_extensions import get_library_path
 
         if not model_path.is_file():
             raise FileNotFoundError(
                 f"USE model not found at {model_path}: run `make models-junior`"
             )
-        options = ort.SessionOptions()
-        options.register_custom_ops_library(get_library_path())
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnx_session(model_path, threads, custom_ops_library=get_library_path())
         self.input_name = self.session.get_inputs()[0].name
         self.model_hash = file_sha256(model_path)
 

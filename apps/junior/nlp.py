@@ -52,9 +52,15 @@ EXPRESSIONS = (
     "petit à petit",
     "tout le monde",
     "à travers",
+    "c'est-à-dire",
+    "n'est-ce pas",
+    "là-bas",
+    "là-haut",
 )
 REFLEXIVES = frozenset({"se", "s'", "me", "m'", "te", "t'", "nous", "vous"})
 CONTEXT_WORDS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "du", "au", "aux"})
+# Negation particles: grammar, whatever POS spaCy gives them (often ADV).
+NEGATION = frozenset({"ne", "n'"})
 # Prepositions the LSF dictionary signs: looked up like content words.
 SIGNED_GRAMMAR = frozenset(
     {"dans", "sur", "sous", "pour", "avec", "sans", "avant", "après", "devant", "derrière"}
@@ -96,6 +102,8 @@ def word_kind(text: str, pos: str) -> str:
     lower = text.lower()
     if pos == "DET" or lower in CONTEXT_WORDS:
         return "context"
+    if lower in NEGATION or not any(ch.isalpha() for ch in text):
+        return "grammar"  # « n' », hyphens and other punctuation tagged ADV/PROPN
     if pos in CONTENT_POS or lower in SIGNED_GRAMMAR:
         return "lookup"
     return "grammar"

@@ -52,6 +52,10 @@ def timed(stage: str, timings: dict[str, float] | None = None) -> Iterator[None]
 Picked = tuple[Choice | None, str | None]  # the choice and the lemma it was found under
 
 
+class OcrDisabled(RuntimeError):
+    """The service runs text-only (``JUNIOR_OCR=false``): images cannot be read."""
+
+
 @dataclass
 class Resolved:
     """A lookup word's candidates and whether they came from the POS fallback."""
@@ -68,7 +72,8 @@ def candidate_keys(word: Word) -> list[str]:
 
 
 def resolve(word: Word, found: dict[str, list[Sense]]) -> Resolved:
-    """Candidate senses of ``word`` with its POS; other POS only when none match."""
+    """Candidate senses of ``word`` with its POS; other POS only when none match (never for
+    proper nouns)."""
     lemma_keys = [word.lemma] + ([word.alt_lemma] if word.alt_lemma else [])
     passes: list[tuple[list[str], str | None]] = [(lemma_keys, None), ([word.text.lower()], None)]
     if word.verb_guess:
@@ -78,6 +83,8 @@ def resolve(word: Word, found: dict[str, list[Sense]]) -> Resolved:
         matching = filter_by_pos(pool, word.pos)
         if matching:
             return Resolved(matching, False, lemma)
+    if word.pos == "PROPN":
+        return Resolved([], False)  # « Pierre » the name is not « pierre » the stone
     for keys, lemma in passes:
         pool = unique(s for key in keys for s in found.get(key, []))
         if pool:
@@ -139,8 +146,8 @@ class JuniorPipeline:
         s = self.settings
         with timed("decode", timings):
             rgb = decode_image(data, s.max_upload_bytes, s.max_image_pixels, s.ocr_max_side)
-        if self.ocr is None:
-            raise RuntimeError("OCR engine not loaded")
+        if self.ocr is None:  # JUNIOR_OCR=false: a text-only deployment
+            raise OcrDisabled()
         with timed("ocr", timings):
             lines = self.ocr.read(rgb)
         return page_text(lines)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 
 from apps.junior.images import ImageRejected
-from apps.junior.pipeline import JuniorPipeline
+from apps.junior.pipeline import JuniorPipeline, OcrDisabled
 from apps.junior.schemas import ImageResult, TextRequest, TextResult
 
 router = APIRouter(tags=["junior"])
@@ -70,6 +70,10 @@ def process_image(
             return pipeline.process_image(data, target_difficulty)
         except ImageRejected as exc:
             raise HTTPException(exc.status, str(exc)) from exc
+        except OcrDisabled as exc:
+            raise HTTPException(
+                503, "This deployment reads text only (JUNIOR_OCR=false): use /v1/process-text"
+            ) from exc
 
 
 @router.post(

@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from apps.junior.encoder import file_sha256, l2_normalise
+from apps.common.hashing import file_sha256
+from apps.common.onnx import onnx_session
+from apps.junior.encoder import l2_normalise
 
 # The manifest's read side lives here, not in apps/junior/export/: the image leaves export/ out.
 MANIFEST_NAME = "manifest.json"
@@ -70,7 +72,6 @@ class OnnxTransformerEncoder:
         batch_size: int = 32,
         verify: bool = True,
     ) -> None:
-        import onnxruntime as ort
         from transformers import AutoTokenizer
 
         self.model_dir = Path(model_dir)
@@ -92,12 +93,7 @@ class OnnxTransformerEncoder:
         # change, and concurrent calls then fail upstream with "Already borrowed".
         self._tokenizer_lock = threading.Lock()
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            str(self.model_dir / onnx_file), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnx_session(self.model_dir / onnx_file, threads)
         self.input_names = [i.name for i in self.session.get_inputs()]
 
     def _forward(self, texts: list[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
+from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
 from apps.common.settings import libpq_url
@@ -21,11 +22,15 @@ from apps.quiz.dictionary import load_dictionary
 from apps.quiz.history import READ_STATEMENTS
 from apps.quiz.model import QuizModel
 from apps.quiz.reader import AsyncReader
-from apps.quiz.routes import router
+from apps.quiz.routes import INVALID_USER, router
 from apps.quiz.service import QuizService
 from apps.quiz.settings import QuizSettings
 
 log = logging.getLogger("vocabulo.quiz")
+
+
+# Quiz bodies are small JSON documents (at most 50 answers).
+MAX_BODY_BYTES = 256 * 1024
 
 
 def build_service(settings: QuizSettings) -> QuizService:
@@ -93,6 +98,8 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
 
     install_request_middleware(app, "quiz")
     install_db_error_handlers(app)
+    install_validation_handler(app, {"user_id": (400, INVALID_USER)})
+    app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
     app.include_router(health_router(ready_check))
     app.include_router(router)
     return app

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 from prometheus_client import Gauge, Histogram
 
+from apps.common.hashing import file_sha256
+from apps.common.onnx import onnx_session
 from apps.quiz.features import FEATURE_NAMES, N_FEATURES
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "model" / "quiz_model.onnx"
@@ -33,11 +33,6 @@ class ModelError(RuntimeError):
     """The model file is missing, altered or does not match the feature contract."""
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 class QuizModel:
     """P(correct) for rows of ``FEATURE_NAMES``; one onnxruntime session shared by all threads."""
 
@@ -48,10 +43,7 @@ class QuizModel:
         expected = path.with_name(path.name + ".sha256")
         if expected.is_file() and expected.read_text().split()[0] != self.sha256:
             raise ModelError(f"{path} does not match {expected.name}: the file was altered")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = intra_op_threads  # ORT sizes pools from host cores otherwise
-        opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.session = onnx_session(path, intra_op_threads)
         meta = self.session.get_modelmeta().custom_metadata_map
         names = tuple(meta.get("feature_names", "").split(","))
         if names != FEATURE_NAMES:

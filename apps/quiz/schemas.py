@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 Feeling = Literal["Trop dur", "Bien", "Trop facile"]
+MotId = Annotated[int, Field(ge=1, le=2_147_483_647)]  # PostgreSQL integer
+CLOCK_SKEW = timedelta(minutes=10)  # a phone's clock may run a little ahead
 UserId = Field(
     description="the learner's uuid",
     examples=["001b6789-96de-448c-9ede-5c787514be27"],
@@ -42,7 +44,7 @@ class RecommendationResponse(BaseModel):
 class AnswerIn(BaseModel):
     """One answered word of a finished quiz."""
 
-    mot_id: int = Field(ge=1, le=2_147_483_647)
+    mot_id: MotId
     correct: bool
     used_sign: bool = False
     feeling: Feeling | None = None
@@ -67,12 +69,20 @@ class QuizIn(BaseModel):
 
     @field_validator("taken_at")
     @classmethod
-    def aware(cls, value: datetime | None) -> datetime | None:
-        """Timestamps must carry a time zone and lie in a sane range."""
-        if value is not None and value.tzinfo is None:
+    def aware_and_past(cls, value: datetime | None) -> datetime | None:
+        """A real moment: with a time zone PostgreSQL accepts, not before 2000, not in the future.
+
+        A future date would pin the word as "seen today" for years in the learner's history.
+        """
+        if value is None:
+            return value
+        offset = value.utcoffset()
+        if offset is None:
             raise ValueError("taken_at needs a time zone, e.g. 2026-11-27T08:00:00Z")
-        if value is not None and not 2000 <= value.year <= 2200:
-            raise ValueError("taken_at out of range")
+        if abs(offset) > timedelta(hours=14):
+            raise ValueError("taken_at has an impossible time-zone offset (beyond ±14:00)")
+        if value.year < 2000 or value > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("taken_at must lie between 2000 and now")
         return value
 
 
@@ -98,7 +108,7 @@ class Progress(BaseModel):
 
 class PredictionRequest(BaseModel):
     user_id: str = UserId
-    mot_ids: list[int] = Field(min_length=1, max_length=200)
+    mot_ids: list[MotId] = Field(min_length=1, max_length=200)
 
 
 class Prediction(BaseModel):

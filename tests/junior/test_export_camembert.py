@@ -22,7 +22,8 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 spm = pytest.importorskip("sentencepiece")
 
-from apps.junior.encoder import Encoder, file_sha256  # noqa: E402
+from apps.common.hashing import file_sha256  # noqa: E402
+from apps.junior.encoder import Encoder  # noqa: E402
 from apps.junior.export import cli, export_model, read_manifest  # noqa: E402
 from apps.junior.export.source import ModelSource  # noqa: E402
 from apps.junior.export.synthetic import build_camembert, train_tokenizer  # noqa: E402

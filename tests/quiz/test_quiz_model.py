@@ -9,8 +9,9 @@ import sys
 import numpy as np
 import pytest
 
+from apps.common.hashing import file_sha256
 from apps.quiz.features import FEATURE_NAMES
-from apps.quiz.model import DEFAULT_MODEL_PATH, ModelError, QuizModel, file_sha256
+from apps.quiz.model import DEFAULT_MODEL_PATH, ModelError, QuizModel
 from apps.quiz.simulator import synthetic_words
 from apps.quiz.training.dataset import simulate_dataset, split_by_learner
 from apps.quiz.training.evaluate import evaluate

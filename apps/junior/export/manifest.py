@@ -7,7 +7,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from apps.junior.encoder import file_sha256
+from apps.common.hashing import file_sha256
 from apps.junior.transformer_encoder import (
     MANIFEST_FORMAT,
     MANIFEST_NAME,

@@ -10,7 +10,6 @@ Exit codes: 0 backup written, 1 failed (nothing deleted), 2 usage error.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -20,6 +19,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from apps.common.hashing import file_sha256
 from apps.common.logs import configure_logging
 from db_restore.cli import conninfo_from_env
 from db_restore.errors import UsageError
@@ -46,14 +46,6 @@ def list_backups(directory: Path, prefix: str) -> list[Path]:
     """Finished backups of ``prefix`` in ``directory``, oldest first."""
     pattern = re.compile(rf"^{re.escape(prefix)}-\d{{8}}T\d{{6}}Z\.dump$")
     return sorted(p for p in directory.iterdir() if pattern.match(p.name))
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify(path: Path) -> int:
@@ -100,7 +92,7 @@ def run_backup(directory: Path, prefix: str, keep: int, conninfo: str) -> dict[s
         if res.returncode != 0:
             raise BackupError(f"pg_dump failed: {res.stderr.strip()}")
         entries = verify(partial)
-        digest = sha256_of(partial)
+        digest = file_sha256(partial)
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from apps.common.hashing import file_sha256
 from db_restore.errors import RestoreError, UsageError
 
 log = logging.getLogger(__name__)
@@ -67,15 +68,6 @@ def check_sha256_arg(value: str | None) -> str | None:
     return value
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def detect_format(path: Path) -> str:
     """Sniff a dump's format from its first bytes (never from its name)."""
     if path.is_dir():
@@ -113,7 +105,7 @@ def resolve(
         path = Path(dump) if dump else default_dump()
         if not path.exists():
             raise UsageError(f"dump not found: {path}")
-        actual = "" if path.is_dir() else sha256_file(path)
+        actual = "" if path.is_dir() else file_sha256(path)
         origin = str(path.resolve())
     if path.is_dir():
         actual = _directory_sha256(path)
@@ -131,7 +123,7 @@ def _directory_sha256(path: Path) -> str:
     """sha256 over a directory-format dump's files (names and contents, sorted)."""
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode() + b"\0" + sha256_file(file).encode())
+        digest.update(str(file.relative_to(path)).encode() + b"\0" + file_sha256(file).encode())
     return digest.hexdigest()
 
 

@@ -1,0 +1,22 @@
+"""ONNX Runtime sessions, configured the same way in every service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def onnx_session(path: Path, threads: int, custom_ops_library: str | None = None) -> Any:
+    """A CPU onnxruntime session with ``threads`` intra-op threads.
+
+    ONNX Runtime sizes its pool from the host's cores, not the container's CPU limit, so the
+    thread count always comes from settings.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if custom_ops_library:
+        options.register_custom_ops_library(custom_ops_library)
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
