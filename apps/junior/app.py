@@ -98,7 +98,8 @@ def create_app(
         finally:
             stop.set()
             loader.join(timeout=60)
-            app.state.pipeline = None
+            if app.state.engine is engine:  # clear only what this lifespan created
+                app.state.pipeline = None
             engine.dispose()
 
     app = FastAPI(

@@ -12,6 +12,9 @@ import pytest
 import yaml
 from chart_render import CHART, NAMESPACE, VARIANTS, documents, helm, pod_specs, template
 
+from apps.junior.settings import JuniorSettings
+from apps.quiz.settings import QuizSettings
+
 COMPONENTS = {"quiz", "junior", "postgresql", "pgadmin", "db-restore", "backup", "tests"}
 KUBE_VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
 
@@ -174,12 +177,26 @@ def _password_values(node: Any, path: str = "") -> Any:
 
 
 @pytest.mark.parametrize(
-    ("cpu", "threads"), [("2", "2"), ("1500m", "1"), ("500m", "1"), ("4000m", "4")]
+    ("cpu", "threads"),
+    [("2", "2"), ("1500m", "1"), ("500m", "1"), ("4000m", "4"), ("24", "16"), ("64000m", "16")],
 )
 def test_onnx_threads_follow_the_cpu_limit(helm_bin: str, cpu: str, threads: str) -> None:
-    out = template(helm_bin, None, "--set-string", f"junior.resources.limits.cpu={cpu}")
-    junior = _by_kind(documents(out), "Deployment")["vocabulo-junior"]
-    assert _env(junior["spec"]["template"]["spec"], "junior")["JUNIOR_ONNX_THREADS"] == threads
+    """Threads = whole CPUs of the limit, 1 to 16 (the services' settings refuse more)."""
+    out = template(
+        helm_bin,
+        None,
+        "--set-string",
+        f"junior.resources.limits.cpu={cpu}",
+        "--set-string",
+        f"quiz.resources.limits.cpu={cpu}",
+    )
+    deployments = _by_kind(documents(out), "Deployment")
+    for app in ("junior", "quiz"):
+        spec = deployments[f"vocabulo-{app}"]["spec"]["template"]["spec"]
+        env = _env(spec, app)
+        assert env[f"{app.upper()}_ONNX_THREADS"] == threads
+        settings = {"quiz": QuizSettings, "junior": JuniorSettings}[app]
+        assert settings(database_url="postgresql://x@h/db", onnx_threads=int(threads))
 
 
 def test_pods_roll_when_their_config_changes(helm_bin: str) -> None:

@@ -46,6 +46,22 @@ def test_https_dump_with_sha256_and_cafile(fresh_db: str, served: tuple[str, Pat
     assert "already restored" in again.stderr
 
 
+def test_signed_url_token_stays_out_of_logs_and_record(
+    fresh_db: str, served: tuple[str, Path, Path]
+) -> None:
+    """A pre-signed URL's query is a credential: never logged, never stored."""
+    base, cafile, dump = served
+    token = "X-Amz-Signature=deadbeefsecret"
+    url = f"{base}/{dump.name}?{token}"
+    result = run_restore(
+        fresh_db, "--dump", url, "--sha256", dumps.sha256(dump), "--cafile", str(cafile)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "deadbeefsecret" not in result.stderr + result.stdout
+    ((source,),) = query(fresh_db, "SELECT source FROM vocabulo_meta.restores")
+    assert source == f"{base}/{dump.name}?…"
+
+
 def test_https_wrong_sha256_is_refused_before_touching_the_database(
     fresh_db: str, served: tuple[str, Path, Path]
 ) -> None:

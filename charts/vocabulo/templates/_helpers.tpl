@@ -112,7 +112,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- else -}}
 {{- $n = $cpu | float64 | floor | int -}}
 {{- end -}}
-{{- max 1 $n -}}
+{{- /* 16 at most: the services' settings refuse more (and more never helps these models). */ -}}
+{{- min 16 (max 1 $n) -}}
 {{- end -}}
 
 {{- define "vocabulo.imagePullSecrets" -}}

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from tenacity import (
     Retrying,
@@ -100,7 +101,7 @@ def resolve(
             raise UsageError("--sha256 is required when --dump is a URL")
         path = workdir / "dump.download"
         actual = download(dump, path, cafile=cafile, max_bytes=max_bytes)
-        origin = dump
+        origin = redact_url(dump)
     else:
         path = Path(dump) if dump else default_dump()
         if not path.exists():
@@ -131,6 +132,17 @@ class _Transient(Exception):
     """A download error worth another try (connection reset, 5xx)."""
 
 
+def redact_url(url: str) -> str:
+    """``url`` without credentials, query or fragment: a pre-signed URL's token stays secret
+    (out of logs and of the restore record)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    hidden = "?…" if parts.query or parts.username or parts.password else ""
+    return urlunsplit((parts.scheme, host, parts.path, "", "")) + hidden
+
+
 def download(url: str, dest: Path, *, cafile: str | None, max_bytes: int, attempts: int = 3) -> str:
     """Download ``url`` to ``dest`` over verified TLS (bounded size and retries); return sha256."""
     context = ssl.create_default_context(cafile=cafile)
@@ -147,7 +159,7 @@ def download(url: str, dest: Path, *, cafile: str | None, max_bytes: int, attemp
             except _Transient as exc:
                 log.warning(
                     "download of %s failed (try %d/%d): %s",
-                    url,
+                    redact_url(url),
                     attempt.retry_state.attempt_number,
                     attempts,
                     exc,
@@ -167,31 +179,33 @@ def _download_once(url: str, dest: Path, context: ssl.SSLContext, max_bytes: int
             declared = resp.headers.get("Content-Length")
             if declared and int(declared) > max_bytes:
                 raise RestoreError(
-                    f"{url} is {declared} bytes, over the {max_bytes}-byte limit "
+                    f"{redact_url(url)} is {declared} bytes, over the {max_bytes}-byte limit "
                     "(--max-download-bytes)"
                 )
             while chunk := resp.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise RestoreError(
-                        f"{url} exceeds the {max_bytes}-byte download limit (--max-download-bytes)"
+                        f"{redact_url(url)} exceeds the {max_bytes}-byte download limit (--max-download-bytes)"
                     )
                 digest.update(chunk)
                 out.write(chunk)
     except urllib.error.HTTPError as exc:
         if exc.code >= 500:
             raise _Transient(f"HTTP {exc.code}") from exc
-        raise RestoreError(f"download of {url} failed: HTTP {exc.code} {exc.reason}") from exc
+        raise RestoreError(
+            f"download of {redact_url(url)} failed: HTTP {exc.code} {exc.reason}"
+        ) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, ssl.SSLError):
             raise RestoreError(
-                f"TLS verification of {url} failed: {exc.reason} (trust a private "
+                f"TLS verification of {redact_url(url)} failed: {exc.reason} (trust a private "
                 "CA with --cafile or SSL_CERT_FILE)"
             ) from exc
         raise _Transient(str(exc.reason)) from exc
     except (ConnectionError, TimeoutError) as exc:
         raise _Transient(str(exc)) from exc
-    log.info("downloaded %s (%d bytes)", url, size)
+    log.info("downloaded %s (%d bytes)", redact_url(url), size)
     return digest.hexdigest()
 
 
