@@ -240,12 +240,10 @@ output parsed by numpy in one call; 300 model candidates instead of 600 (onnxrun
 is linear in rows: ~1.1 ms of service CPU saved), a quarter of the unseen draw kept for
 `basique` words so the basics quota still fills; `gc.freeze()` after start-up.
 
-**Deployment chosen: one uvicorn worker per pod, CPU limit 1, scale out with replicas** (as
-the chart and `make dev` run it). One worker keeps a core busy: the history read is awaited
-on a non-blocking connection and the ~1 ms of scoring runs on the event loop, with no
-threadpool and no GIL hand-offs; on this 2-core machine PostgreSQL and wrk take the other
-core, so a second worker adds little here (see the table). Give a pod `--workers 2` only
-with a CPU limit of 2 and the database elsewhere. The CPU column is the figure to
+**Deployment.** `make dev` runs the quiz with 2 uvicorn workers (`QUIZ_WORKERS`), which uses
+both cores of a small host — the row the targets are judged on. In Kubernetes the chart runs
+one worker per pod with a CPU limit of 1 and scales with replicas (HPA): the same per-request
+CPU, spread over pods. The CPU column is the figure to
 compare between runs: it depends little on the machine's load. With 8 connections always
 busy, latency ≈ 8 / throughput (Little's law): p50 ≤ 15 ms needs ≈ 530 req/s, i.e. ≤ 3.8 ms
 of CPU per request over both cores for service + PostgreSQL + wrk together, on a quiet machine.

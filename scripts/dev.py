@@ -39,11 +39,22 @@ class Service:
     default_port: int
     role: str
     password_env: str
+    workers_env: str
+    default_workers: int
 
 
 SERVICES = {
+    # Quiz: 2 uvicorn workers use both cores of a small machine (see docs/benchmarks.md);
+    # Junior: 1 worker, its models take ~1.4 GB each.
     "quiz": Service(
-        "quiz", "apps.quiz.app", "QUIZ_PORT", 8001, "vocabulo_quiz", "VOCABULO_QUIZ_PASSWORD"
+        "quiz",
+        "apps.quiz.app",
+        "QUIZ_PORT",
+        8001,
+        "vocabulo_quiz",
+        "VOCABULO_QUIZ_PASSWORD",
+        "QUIZ_WORKERS",
+        2,
     ),
     "junior": Service(
         "junior",
@@ -52,6 +63,8 @@ SERVICES = {
         8002,
         "vocabulo_junior",
         "VOCABULO_JUNIOR_PASSWORD",
+        "JUNIOR_WORKERS",
+        1,
     ),
 }
 
@@ -137,6 +150,8 @@ def start_service(
             "127.0.0.1",
             "--port",
             str(port),
+            "--workers",
+            os.environ.get(service.workers_env, str(service.default_workers)),
         ],
         env=env,
         cwd=ROOT,

@@ -6,7 +6,8 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -46,18 +47,34 @@ def _admin_exec(admin: str, statement: sql.Composable) -> None:
         conn.close()
 
 
+@contextmanager
+def _scratch_database(admin: str, prefix: str) -> Iterator[str]:
+    """A new empty database named ``prefix_<random>`` (libpq URL), dropped on exit."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _admin_exec(admin, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield _with_database(admin, name)
+    finally:
+        _admin_exec(
+            admin, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
 @pytest.fixture
 def fresh_db(admin_url: str) -> Iterator[str]:
     """An empty database of its own (libpq URL), dropped after the test."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    _admin_exec(admin_url, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield _with_database(admin_url, name)
-    finally:
-        _admin_exec(
-            admin_url,
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)),
-        )
+    with _scratch_database(admin_url, "t") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def scratch_database(admin_url: str) -> Iterator[Callable[[str], str]]:
+    """Factory for session-wide empty databases: ``scratch_database("quiz")`` → libpq URL.
+
+    Every database it made is dropped when the session ends.
+    """
+    with ExitStack() as stack:
+        yield lambda prefix: stack.enter_context(_scratch_database(admin_url, prefix))
 
 
 @pytest.fixture

