@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import pytest
@@ -92,3 +93,55 @@ def private_postgres() -> Iterator[LocalPostgres]:
     finally:
         server.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _fuzz_no_server_error(
+    app: Any, mode: Any, examples: int, skip: frozenset[str] = frozenset()
+) -> set[str]:
+    """Run schemathesis over every operation of ``app``'s OpenAPI schema; no 5xx allowed.
+
+    The schema comes from the app object and calls go straight to it, under the lifespan the
+    caller's TestClient owns: schemathesis's ASGI loader would start (and restart) a lifespan
+    of its own on the same app. Returns the paths that were exercised.
+    """
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.python.asgi import ASGIClient
+
+    schema = schemathesis.openapi.from_dict(app.openapi())
+    session = ASGIClient(app)
+    exercised: set[str] = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path in skip:
+            continue
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        def run(case: Any) -> None:
+            case.call_and_validate(
+                session=session, base_url=session.base_url, checks=[not_a_server_error]
+            )
+
+        try:
+            run()
+            exercised.add(operation.path)
+        except Unsatisfiable:
+            # an operation without inputs (/health) has no schema-violating form
+            assert mode is GenerationMode.NEGATIVE, operation.path
+    return exercised
+
+
+@pytest.fixture(scope="session")
+def fuzz_no_server_error() -> Callable[..., set[str]]:
+    """``fuzz_no_server_error(app, mode, examples, skip=...)`` → the exercised paths."""
+    return _fuzz_no_server_error

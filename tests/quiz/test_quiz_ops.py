@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -43,20 +39,9 @@ def test_health_ready_metrics(client: TestClient) -> None:
 
 
 @pytest.fixture
-def private_server() -> Iterator[LocalPostgres]:
-    """A PostgreSQL of this test's own, which the test stops and starts.
-
-    Its data lives in a directory of its own, not under pytest's tmp_path: concurrent pytest
-    sessions on one machine prune each other's older basetemp directories.
-    """
-    workdir = Path(tempfile.mkdtemp(prefix="quiz-fault-"))
-    server = LocalPostgres(workdir / "pg")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop("immediate")
-        shutil.rmtree(workdir, ignore_errors=True)
+def private_server(private_postgres: LocalPostgres) -> LocalPostgres:
+    """The shared stoppable server (tests/conftest.py) this test stops and starts."""
+    return private_postgres
 
 
 def wait_for(check, timeout_s: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
