@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,3 +116,46 @@ def pod_specs(docs: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any],
         elif kind == "CronJob":
             template = doc["spec"]["jobTemplate"]["spec"]["template"]
             yield name, template["metadata"], template["spec"]
+
+
+KUBE_VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
+
+
+def kubernetes_validate(manifest: Path) -> subprocess.CompletedProcess[str]:
+    """kubernetes-validate --strict against the Kubernetes 1.31 schemas (unknown fields refused)."""
+    return subprocess.run(
+        [str(KUBE_VALIDATE), "--strict", "-k", "1.31.0", "--quiet", str(manifest)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def checkov_reports(
+    checkov_bin: str, target: Path, framework: str, helm_bin: str | None = None
+) -> list[dict[str, Any]]:
+    """checkov's JSON reports on a directory (``-d``) or a file (``-f``), one per framework run."""
+    env = dict(os.environ)
+    if helm_bin:  # the helm framework renders the chart with this helm
+        env["PATH"] = f"{Path(helm_bin).parent}:{env.get('PATH', '')}"
+    flag = "-d" if target.is_dir() else "-f"
+    result = subprocess.run(
+        [
+            checkov_bin,
+            flag,
+            str(target),
+            "--framework",
+            framework,
+            "--compact",
+            "--skip-download",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.stdout.strip(), f"checkov printed nothing: {result.stderr[-2000:]}"
+    report = json.loads(result.stdout)
+    return report if isinstance(report, list) else [report]

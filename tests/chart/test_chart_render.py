@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chart_render import CHART, NAMESPACE, VARIANTS, documents, helm, pod_specs, template
+from chart_render import (
+    CHART,
+    NAMESPACE,
+    VARIANTS,
+    documents,
+    helm,
+    kubernetes_validate,
+    pod_specs,
+    template,
+)
 
 from apps.junior.settings import JuniorSettings
 from apps.quiz.settings import QuizSettings
 
 COMPONENTS = {"quiz", "junior", "postgresql", "pgadmin", "db-restore", "backup", "tests"}
-KUBE_VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -31,12 +37,7 @@ def test_manifests_validate_against_k8s_1_31(
 ) -> None:
     manifest = tmp_path / f"{variant}.yaml"
     manifest.write_text(rendered[variant])
-    result = subprocess.run(
-        [str(KUBE_VALIDATE), "--strict", "-k", "1.31.0", "--quiet", str(manifest)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = kubernetes_validate(manifest)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from chart_render import CHART, ROOT
+from chart_render import CHART, ROOT, checkov_reports
 
 DOCKERFILES = sorted((ROOT / "Dockerfiles").glob("*.Dockerfile"))
 TEST_DOCKERFILES = sorted((ROOT / "tests" / "images").glob("*.Dockerfile"))
-
-
-def _checkov(checkov_bin: str, helm_bin: str, framework: str, target: Path) -> list[dict[str, Any]]:
-    env = dict(os.environ, PATH=f"{Path(helm_bin).parent}:{os.environ.get('PATH', '')}")
-    result = subprocess.run(
-        [
-            checkov_bin,
-            "-d",
-            str(target),
-            "--framework",
-            framework,
-            "--compact",
-            "--skip-download",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert result.stdout.strip(), f"checkov printed nothing: {result.stderr[-2000:]}"
-    report = json.loads(result.stdout)
-    reports = report if isinstance(report, list) else [report]
-    return reports
 
 
 @pytest.mark.parametrize(
@@ -47,7 +19,7 @@ def _checkov(checkov_bin: str, helm_bin: str, framework: str, target: Path) -> l
 def test_checkov_has_no_failed_check(
     checkov_bin: str, helm_bin: str, framework: str, target: Path
 ) -> None:
-    reports = _checkov(checkov_bin, helm_bin, framework, target)
+    reports = checkov_reports(checkov_bin, target, framework, helm_bin)
     failed = [
         f"{c['check_id']} {c['resource']} ({c.get('file_path')})"
         for r in reports

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -11,11 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
+from chart_render import checkov_reports, kubernetes_validate
 from ops_render import by_kind, render
 from test_pod_security import violations
 
 ROOT = Path(__file__).resolve().parents[2]
-KUBE_VALIDATE = Path(sys.executable).with_name("kubernetes-validate")
 CRDS = {"ServiceMonitor", "PrometheusRule"}
 
 
@@ -131,12 +130,7 @@ def test_crd_free_objects_validate_against_k8s_1_31(
     assert {"CronJob", "PersistentVolumeClaim", "ConfigMap"} <= {d["kind"] for d in plain}
     manifest = tmp_path / "ops.yaml"
     manifest.write_text(yaml.safe_dump_all(plain))
-    result = subprocess.run(
-        [str(KUBE_VALIDATE), "--strict", "-k", "1.31.0", "--quiet", str(manifest)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = kubernetes_validate(manifest)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -161,23 +155,7 @@ def test_checkov_passes_the_day2_objects(
     assert {"CronJob", "PersistentVolumeClaim", "ConfigMap", *CRDS} <= {d["kind"] for d in ours}
     manifest = tmp_path / "ops.yaml"
     manifest.write_text(yaml.safe_dump_all(ours))
-    result = subprocess.run(
-        [
-            checkov_bin,
-            "-f",
-            str(manifest),
-            "--framework",
-            "kubernetes",
-            "--compact",
-            "--skip-download",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    report = json.loads(result.stdout)
+    (report,) = checkov_reports(checkov_bin, manifest, "kubernetes")
     failed = [c["check_id"] for c in report["results"]["failed_checks"]]
     assert not failed
     assert report["summary"]["passed"] > 40
