@@ -71,7 +71,7 @@ def test_backup_uses_the_restore_job_credentials(ops_docs: list[dict[str, Any]])
         assert backup_env[key] == restore_env[key], key
     assert backup_env["PGPASSWORD"]["secretKeyRef"] == {
         "name": "vocabulo-db-credentials",
-        "key": "postgres-password",
+        "key": "db-admin-password",
     }
 
 
