@@ -119,42 +119,25 @@ def test_image_runs_as_its_non_root_user_read_only(images: dict[str, str], image
 
 
 @pytest.fixture(scope="module")
-def restored(
-    images: dict[str, str], network: str, postgres: str, tmp_path_factory: pytest.TempPathFactory
-) -> str:
-    """Run the restore image against the Postgres container: the baked dump, else a fixture dump."""
-    baked = (
-        docker(
-            "run",
-            "--rm",
-            "--entrypoint",
-            "sh",
-            images["db-restore"],
-            "-c",
-            "test -f /opt/vocabulo/data/lsf_app_dump.sql.gz",
-            check=False,
-        ).returncode
-        == 0
+def restored(images: dict[str, str], network: str, postgres: str) -> str:
+    """Run the restore image, with its default (baked) dump, against the Postgres container."""
+    baked = docker(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        images["db-restore"],
+        "-c",
+        "test -f /opt/vocabulo/data/lsf_app_dump.sql.gz",
+        check=False,
     )
-    mount: list[str] = []
-    dump_args: list[str] = []
-    if not baked:  # data/lsf_app_dump.sql.gz not built yet (make dump): the restore tests' fixture
-        from fixtures.dumps import fixture_dump
-
-        directory = tmp_path_factory.mktemp("dump")
-        dump = fixture_dump(directory)
-        directory.chmod(0o755)
-        for path in directory.iterdir():
-            path.chmod(0o644)
-        mount = ["-v", f"{directory}:/dump:ro"]
-        dump_args = ["--dump", f"/dump/{dump.name}"]
+    assert baked.returncode == 0, "the restore image lacks the baked seed dump"
     result = docker(
         "run",
         "--rm",
         "--network",
         network,
         *RUN_FLAGS,
-        *mount,
         *_pg_env(postgres, "postgres"),
         "-e",
         f"VOCABULO_QUIZ_PASSWORD={QUIZ_PASSWORD}",
@@ -163,13 +146,11 @@ def restored(
         images["db-restore"],
         "--mode",
         "once",
-        *dump_args,
         check=False,
         timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    print(f"restored the {'baked seed' if baked else 'fixture'} dump")
-    return "baked" if baked else "fixture"
+    return "baked"
 
 
 def _psql(postgres: str, query: str) -> str:

@@ -284,8 +284,7 @@ def test_plain_uncompressed_dump(fresh_db: str, tmp_path: Path) -> None:
 
 def test_seed_dump_restores_with_its_manifest(fresh_db: str) -> None:
     seed = dumps.ROOT / "data" / "lsf_app_dump.sql.gz"
-    if not seed.exists():
-        pytest.skip("data/lsf_app_dump.sql.gz is not built yet (make dump)")
+    assert seed.is_file(), "the committed seed dump is missing: run make dump"
     result = run_restore(fresh_db, VOCABULO_DUMP=str(seed))
     assert result.returncode == 0, result.stderr
     manifest = json.loads(seed.with_name("lsf_app_dump.manifest.json").read_text())

@@ -39,8 +39,7 @@ def test_sense_accuracy_meets_target(pipeline: JuniorPipeline, dictionary_url: s
 @pytest.mark.slow
 def test_sense_accuracy_on_the_seed_dump(pipeline: JuniorPipeline, fresh_db: str) -> None:
     """The labels' sense keys also hold on the real seed dump (restored by vocabulo-restore)."""
-    if not SEED_DUMP.is_file():
-        pytest.skip("no seed dump yet (make dump)")
+    assert SEED_DUMP.is_file(), "the committed seed dump is missing: run make dump"
     restore_seed_dump(fresh_db)
     engine = create_engine(normalise_url(fresh_db))
     report = evaluate_senses(engine, pipeline.analyzer, pipeline.encoder, load_eval_set())

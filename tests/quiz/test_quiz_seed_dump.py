@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from quiz_fixture import quiz_settings
 
 from apps.quiz.app import create_app
+from data.build import DUMP_PATH
 from data.build.learners import EXAMPLE_LEARNER_ID, NEW_LEARNER_ID
 
-REPO = Path(__file__).resolve().parents[2]
-DUMP = REPO / "data" / "lsf_app_dump.sql.gz"
-PASSWORD = "quiz-test-password"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the fixtures package
+from fixtures.cli import run_restore
 
-pytestmark = pytest.mark.skipif(not DUMP.is_file(), reason="no seed dump (make dump)")
+PASSWORD = "quiz-test-password"
 
 
 def as_role(url: str, role: str, password: str) -> str:
@@ -28,19 +25,8 @@ def as_role(url: str, role: str, password: str) -> str:
 
 
 def test_app_on_the_seed_dump_as_vocabulo_quiz(fresh_db: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": fresh_db,
-        "VOCABULO_QUIZ_PASSWORD": PASSWORD,
-        "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'jobs' / 'db-restore'}",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "db_restore.cli", "--dump", str(DUMP), "--log-format", "text"],
-        env=env,
-        check=True,
-        cwd=REPO,
-        capture_output=True,
-    )
+    restored = run_restore(fresh_db, "--dump", str(DUMP_PATH), VOCABULO_QUIZ_PASSWORD=PASSWORD)
+    assert restored.returncode == 0, restored.stderr[-3000:]
     settings = quiz_settings(as_role(fresh_db, "vocabulo_quiz", PASSWORD), random_seed=3)
     with TestClient(create_app(settings)) as client:
         for user in (EXAMPLE_LEARNER_ID, NEW_LEARNER_ID):
