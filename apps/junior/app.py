@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from apps.common.api_docs import install_offline_docs
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
@@ -103,6 +104,8 @@ def create_app(
             engine.dispose()
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="Vocabulo Junior API",
         version="1.0.0",
         lifespan=lifespan,
@@ -132,6 +135,7 @@ def create_app(
     install_validation_handler(app)
     install_request_middleware(app, "junior")
     install_db_error_handlers(app)
+    install_offline_docs(app)
     app.include_router(health_router(ready_check))
     app.include_router(router)
     return app

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from apps.common.api_docs import install_offline_docs
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
@@ -79,6 +80,8 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
                 app.state.quiz = None
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="Vocabulo Quiz API",
         version="1.0.0",
         lifespan=lifespan,
@@ -98,6 +101,7 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
 
     install_request_middleware(app, "quiz")
     install_db_error_handlers(app)
+    install_offline_docs(app)
     install_validation_handler(app, {"user_id": (400, INVALID_USER)})
     app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
     app.include_router(health_router(ready_check))
