@@ -38,7 +38,7 @@ lint: venv ## ruff and mypy
 	$(VENV)/bin/mypy apps jobs/db-restore/db_restore scripts
 	$(VENV)/bin/mypy --explicit-package-bases data/build bench
 
-dev: venv ## run the platform without Kubernetes (local Postgres, restore, APIs on 8001/8002)
+dev: venv models-junior ## run the platform without Kubernetes (local Postgres, restore, APIs on 8001/8002)
 	$(PY) scripts/dev.py
 
 lock: ## re-pin requirements/constraints.txt from the current .venv

@@ -11,7 +11,20 @@ BASE_IMAGE="${BASE_IMAGE:-vocabulo/debian-base:bookworm}"
 DOCKER="${DOCKER_CLI:-/usr/bin/docker}"
 export DOCKER_HOST="unix://$SOCK"
 
-need() { command -v "$1" >/dev/null || { echo "missing $1: apt-get install $2" >&2; exit 1; }; }
+# A missing tool is installed from Debian when we are root with apt-get (as make test does for
+# PostgreSQL); otherwise the error names the package to install.
+need() {
+  command -v "$1" >/dev/null && return 0
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "container engine: installing $2 from Debian (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$2"; } >&2 || {
+      echo "apt-get install $2 failed" >&2; exit 1; }
+    command -v "$1" >/dev/null && return 0
+  fi
+  echo "missing $1: apt-get install $2 (as root), or install Docker" >&2
+  exit 1
+}
 
 start() {
   if [[ -S "$SOCK" ]] && "$DOCKER" info >/dev/null 2>&1; then return 0; fi
