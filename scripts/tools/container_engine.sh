@@ -18,7 +18,7 @@ need() {
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     echo "container engine: installing $2 from Debian (apt-get)" >&2
     export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$2"; } >&2 || {
+    { apt-get update -qq -o DPkg::Lock::Timeout=600 && apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "$2"; } >&2 || {
       echo "apt-get install $2 failed" >&2; exit 1; }
     command -v "$1" >/dev/null && return 0
   fi
