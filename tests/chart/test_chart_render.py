@@ -22,7 +22,16 @@ from chart_render import (
 from apps.junior.settings import JuniorSettings
 from apps.quiz.settings import QuizSettings
 
-COMPONENTS = {"quiz", "junior", "postgresql", "pgadmin", "db-restore", "backup", "tests"}
+COMPONENTS = {
+    "quiz",
+    "junior",
+    "postgresql",
+    "pgadmin",
+    "db-restore",
+    "db-roles",
+    "backup",
+    "tests",
+}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -211,66 +220,6 @@ def test_pods_roll_when_their_config_changes(helm_bin: str) -> None:
         annotations()["checksum/config"]
         != annotations("--set", "auth.database=other")["checksum/config"]
     )
-
-
-def _restore_args(helm_bin: str, *extra: str) -> tuple[dict[str, Any], list[str]]:
-    job = _by_kind(documents(template(helm_bin, None, *extra)), "Job")["vocabulo-db-restore"]
-    (container,) = job["spec"]["template"]["spec"]["containers"]
-    return job, container["args"]
-
-
-def test_restore_job_is_a_bounded_hook(helm_bin: str) -> None:
-    job, args = _restore_args(helm_bin)
-    hooks = job["metadata"]["annotations"]["helm.sh/hook"].split(",")
-    assert set(hooks) == {"post-install", "post-upgrade"}
-    assert job["spec"]["backoffLimit"] == 3
-    assert job["spec"]["ttlSecondsAfterFinished"] > 0
-    assert args == ["--mode", "once", "--dump", "/opt/vocabulo/data/lsf_app_dump.sql.gz"]
-    init = job["spec"]["template"]["spec"]["initContainers"][0]
-    assert "pg_isready" in init["command"][-1]
-
-
-def test_restore_from_url_or_volume(helm_bin: str) -> None:
-    digest = "ab" * 32
-    _, args = _restore_args(
-        helm_bin,
-        "--set",
-        "restore.dump.source=url",
-        "--set",
-        "restore.dump.url=https://x.example/d.sql.gz",
-        "--set",
-        f"restore.dump.sha256={digest}",
-        "--set",
-        "restore.mode=replace",
-    )
-    assert args == ["--mode", "replace", "--dump", "https://x.example/d.sql.gz", "--sha256", digest]
-    job, args = _restore_args(
-        helm_bin,
-        "--set",
-        "restore.dump.source=volume",
-        "--set",
-        "restore.dump.existingClaim=backups",
-        "--set",
-        "restore.dump.path=2026-11-26.dump",
-    )
-    assert args[-1] == "/dump/2026-11-26.dump"
-    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
-    assert volumes["dump"]["persistentVolumeClaim"] == {"claimName": "backups", "readOnly": True}
-
-
-def test_url_restore_needs_a_checksum(helm_bin: str) -> None:
-    result = helm(
-        helm_bin,
-        "template",
-        "x",
-        str(CHART),
-        "--set",
-        "restore.dump.source=url",
-        "--set",
-        "restore.dump.url=https://x.example/d.sql.gz",
-    )
-    assert result.returncode != 0
-    assert "sha256" in result.stderr
 
 
 def test_pgadmin_is_preconfigured_with_the_database(docs: dict[str, list[dict[str, Any]]]) -> None:
