@@ -186,7 +186,9 @@ def cases(quiz_p95: float = 0.05) -> list[dict[str, Any]]:
                 "1m": {"VocabuloRestoreJobFailed": []},
                 "3m": {
                     "VocabuloRestoreJobFailed": _firing(
-                        severity="critical", namespace="vocabulo", job_name="vocabulo-db-restore-ed005293-62ecf"
+                        severity="critical",
+                        namespace="vocabulo",
+                        job_name="vocabulo-db-restore-ed005293-62ecf",
                     )
                 },
             },
