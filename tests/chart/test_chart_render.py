@@ -241,6 +241,9 @@ def test_notes_print_port_forward_and_pgadmin_login(helm_bin: str) -> None:
     assert "port-forward svc/vocabulo-quiz 8001:80" in notes
     assert "port-forward svc/vocabulo-junior 8002:80" in notes
     assert "get secret vocabulo-pgadmin -o jsonpath='{.data.pgadmin-password}'" in notes
+    assert "logs job/vocabulo-db-restore-" in notes  # the Job named after the dump
+    assert "restore.mode=replace" in notes  # how to load another dump deliberately
+    assert "hook" not in notes.split("Reach the APIs", 1)[0]
 
 
 @pytest.mark.parametrize(
