@@ -258,6 +258,10 @@ def test_notes_print_port_forward_and_pgadmin_login(helm_bin: str) -> None:
         ("quiz.resources.limits.cpu=lots", "/quiz/resources/limits/cpu"),
         ("ingress.enabeld=true", "ingress"),
         ("restore.dump.sha256=nothex", "/restore/dump/sha256"),
+        ("quiz.database.poolSize=0", "/quiz/database/poolSize"),
+        ("junior.database.readPoolSize=3", "junior"),
+        ("networkPolicy.dns.ipBlocks={kube-dns}", "/networkPolicy/dns/ipBlocks/0"),
+        ("postgresql.maxConnections=-1", "/postgresql/maxConnections"),
     ],
 )
 def test_schema_rejects_wrong_values(helm_bin: str, setting: str, message: str) -> None:
