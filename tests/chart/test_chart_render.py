@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 from pathlib import Path
 from typing import Any
@@ -269,3 +270,29 @@ def test_schema_rejects_wrong_values(helm_bin: str, setting: str, message: str) 
     assert result.returncode != 0, f"{setting} was accepted"
     assert "schema" in result.stderr, result.stderr
     assert message in result.stderr, result.stderr
+
+
+def test_pgadmin_starts_as_its_entrypoint_expects(docs: dict[str, list[dict[str, Any]]]) -> None:
+    """Issue 15 item 6: binary paths kept, e-mail domains where the entrypoint reads them, IPv4."""
+    config = _by_kind(docs["default"], "ConfigMap")["vocabulo-pgadmin"]["data"]["config_distro.py"]
+    namespace: dict[str, Any] = {}
+    exec(
+        compile(config, "config_distro.py", "exec"), namespace
+    )  # valid Python, as pgAdmin loads it
+    assert namespace["DEFAULT_BINARY_PATHS"]["pg"] == "/usr/local/pgsql-15"
+    assert namespace["DEFAULT_BINARY_PATHS"]["pg-15"] == "/usr/local/pgsql-15"
+    deployment = _by_kind(docs["default"], "Deployment")["vocabulo-pgadmin"]
+    env = _env(deployment["spec"]["template"]["spec"], "pgadmin")
+    assert env["PGADMIN_LISTEN_ADDRESS"] == "0.0.0.0"
+    domains = env["PGADMIN_CONFIG_ALLOW_SPECIAL_EMAIL_DOMAINS"]
+    assert ast.literal_eval(domains) == ["example", "local"]  # the entrypoint pastes it into Python
+
+
+@pytest.mark.parametrize("api", ["quiz", "junior"])
+def test_readiness_means_can_serve(docs: dict[str, list[dict[str, Any]]], api: str) -> None:
+    """Issue 15 item 11: readiness = models loaded (/ready/serving), liveness stays /health."""
+    spec = _by_kind(docs["default"], "Deployment")[f"vocabulo-{api}"]["spec"]["template"]["spec"]
+    (c,) = spec["containers"]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/ready/serving"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/health"
+    assert c["startupProbe"]["httpGet"]["path"] == "/health"

@@ -283,7 +283,6 @@ def test_start_up_script_applies_the_roles_on_a_real_postgresql(
         "PATH": f"{server.bindir}:/usr/bin:/bin",
         "PGDATA": str(server.datadir),
         "POSTGRES_USER": "postgres",
-        "POSTGRES_DB": "postgres",
         "ROLES_SQL": str(sql_file),
     }
     runner = ["runuser", "-u", server.run_as, "--"] if server.run_as else []

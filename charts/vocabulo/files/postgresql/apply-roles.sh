@@ -13,5 +13,6 @@ pg_ctl -D "$PGDATA" -w -t "${PG_START_TIMEOUT:-600}" -l "$socket_dir/server.log"
   exit 1
 }
 trap 'pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null; cat "$socket_dir/server.log"' EXIT
-psql -X -q -v ON_ERROR_STOP=1 -h "$socket_dir" -U "$POSTGRES_USER" -d "$POSTGRES_DB" -f "$ROLES_SQL"
+# Roles are cluster-wide: the maintenance database always exists (POSTGRES_DB may be renamed later).
+psql -X -q -v ON_ERROR_STOP=1 -h "$socket_dir" -U "$POSTGRES_USER" -d postgres -f "$ROLES_SQL"
 echo "apply-roles: roles applied from $ROLES_SQL"
