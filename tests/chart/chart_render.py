@@ -39,6 +39,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "monitoring": {"monitoring": {"enabled": True}},
     "backup": {"backup": {"enabled": True}},
     "no-pgadmin": {"pgadmin": {"enabled": False}},
+    "dns-ipblocks": {"networkPolicy": {"dns": {"ipBlocks": ["169.254.20.10/32"]}}},
     "scaling": {
         "quiz": {"autoscaling": {"enabled": True}, "pdb": {"enabled": True}},
         "junior": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,16 @@ from chart_render import (
 from apps.junior.settings import JuniorSettings
 from apps.quiz.settings import QuizSettings
 
-COMPONENTS = {"quiz", "junior", "postgresql", "pgadmin", "db-restore", "backup", "tests"}
+COMPONENTS = {
+    "quiz",
+    "junior",
+    "postgresql",
+    "pgadmin",
+    "db-restore",
+    "db-roles",
+    "backup",
+    "tests",
+}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -213,66 +223,6 @@ def test_pods_roll_when_their_config_changes(helm_bin: str) -> None:
     )
 
 
-def _restore_args(helm_bin: str, *extra: str) -> tuple[dict[str, Any], list[str]]:
-    job = _by_kind(documents(template(helm_bin, None, *extra)), "Job")["vocabulo-db-restore"]
-    (container,) = job["spec"]["template"]["spec"]["containers"]
-    return job, container["args"]
-
-
-def test_restore_job_is_a_bounded_hook(helm_bin: str) -> None:
-    job, args = _restore_args(helm_bin)
-    hooks = job["metadata"]["annotations"]["helm.sh/hook"].split(",")
-    assert set(hooks) == {"post-install", "post-upgrade"}
-    assert job["spec"]["backoffLimit"] == 3
-    assert job["spec"]["ttlSecondsAfterFinished"] > 0
-    assert args == ["--mode", "once", "--dump", "/opt/vocabulo/data/lsf_app_dump.sql.gz"]
-    init = job["spec"]["template"]["spec"]["initContainers"][0]
-    assert "pg_isready" in init["command"][-1]
-
-
-def test_restore_from_url_or_volume(helm_bin: str) -> None:
-    digest = "ab" * 32
-    _, args = _restore_args(
-        helm_bin,
-        "--set",
-        "restore.dump.source=url",
-        "--set",
-        "restore.dump.url=https://x.example/d.sql.gz",
-        "--set",
-        f"restore.dump.sha256={digest}",
-        "--set",
-        "restore.mode=replace",
-    )
-    assert args == ["--mode", "replace", "--dump", "https://x.example/d.sql.gz", "--sha256", digest]
-    job, args = _restore_args(
-        helm_bin,
-        "--set",
-        "restore.dump.source=volume",
-        "--set",
-        "restore.dump.existingClaim=backups",
-        "--set",
-        "restore.dump.path=2026-11-26.dump",
-    )
-    assert args[-1] == "/dump/2026-11-26.dump"
-    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
-    assert volumes["dump"]["persistentVolumeClaim"] == {"claimName": "backups", "readOnly": True}
-
-
-def test_url_restore_needs_a_checksum(helm_bin: str) -> None:
-    result = helm(
-        helm_bin,
-        "template",
-        "x",
-        str(CHART),
-        "--set",
-        "restore.dump.source=url",
-        "--set",
-        "restore.dump.url=https://x.example/d.sql.gz",
-    )
-    assert result.returncode != 0
-    assert "sha256" in result.stderr
-
-
 def test_pgadmin_is_preconfigured_with_the_database(docs: dict[str, list[dict[str, Any]]]) -> None:
     config = _by_kind(docs["default"], "ConfigMap")["vocabulo-pgadmin"]
     servers = yaml.safe_load(config["data"]["servers.json"])["Servers"]["1"]
@@ -292,6 +242,9 @@ def test_notes_print_port_forward_and_pgadmin_login(helm_bin: str) -> None:
     assert "port-forward svc/vocabulo-quiz 8001:80" in notes
     assert "port-forward svc/vocabulo-junior 8002:80" in notes
     assert "get secret vocabulo-pgadmin -o jsonpath='{.data.pgadmin-password}'" in notes
+    assert "logs job/vocabulo-db-restore-" in notes  # the Job named after the dump
+    assert "restore.mode=replace" in notes  # how to load another dump deliberately
+    assert "hook" not in notes.split("Reach the APIs", 1)[0]
 
 
 @pytest.mark.parametrize(
@@ -306,6 +259,10 @@ def test_notes_print_port_forward_and_pgadmin_login(helm_bin: str) -> None:
         ("quiz.resources.limits.cpu=lots", "/quiz/resources/limits/cpu"),
         ("ingress.enabeld=true", "ingress"),
         ("restore.dump.sha256=nothex", "/restore/dump/sha256"),
+        ("quiz.database.poolSize=0", "/quiz/database/poolSize"),
+        ("junior.database.readPoolSize=3", "junior"),
+        ("networkPolicy.dns.ipBlocks={kube-dns}", "/networkPolicy/dns/ipBlocks/0"),
+        ("postgresql.maxConnections=-1", "/postgresql/maxConnections"),
     ],
 )
 def test_schema_rejects_wrong_values(helm_bin: str, setting: str, message: str) -> None:
@@ -313,3 +270,29 @@ def test_schema_rejects_wrong_values(helm_bin: str, setting: str, message: str) 
     assert result.returncode != 0, f"{setting} was accepted"
     assert "schema" in result.stderr, result.stderr
     assert message in result.stderr, result.stderr
+
+
+def test_pgadmin_starts_as_its_entrypoint_expects(docs: dict[str, list[dict[str, Any]]]) -> None:
+    """Issue 15 item 6: binary paths kept, e-mail domains where the entrypoint reads them, IPv4."""
+    config = _by_kind(docs["default"], "ConfigMap")["vocabulo-pgadmin"]["data"]["config_distro.py"]
+    namespace: dict[str, Any] = {}
+    exec(
+        compile(config, "config_distro.py", "exec"), namespace
+    )  # valid Python, as pgAdmin loads it
+    assert namespace["DEFAULT_BINARY_PATHS"]["pg"] == "/usr/local/pgsql-15"
+    assert namespace["DEFAULT_BINARY_PATHS"]["pg-15"] == "/usr/local/pgsql-15"
+    deployment = _by_kind(docs["default"], "Deployment")["vocabulo-pgadmin"]
+    env = _env(deployment["spec"]["template"]["spec"], "pgadmin")
+    assert env["PGADMIN_LISTEN_ADDRESS"] == "0.0.0.0"
+    domains = env["PGADMIN_CONFIG_ALLOW_SPECIAL_EMAIL_DOMAINS"]
+    assert ast.literal_eval(domains) == ["example", "local"]  # the entrypoint pastes it into Python
+
+
+@pytest.mark.parametrize("api", ["quiz", "junior"])
+def test_readiness_means_can_serve(docs: dict[str, list[dict[str, Any]]], api: str) -> None:
+    """Issue 15 item 11: readiness = models loaded (/ready/serving), liveness stays /health."""
+    spec = _by_kind(docs["default"], "Deployment")[f"vocabulo-{api}"]["spec"]["template"]["spec"]
+    (c,) = spec["containers"]
+    assert c["readinessProbe"]["httpGet"]["path"] == "/ready/serving"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/health"
+    assert c["startupProbe"]["httpGet"]["path"] == "/health"

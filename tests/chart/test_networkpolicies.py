@@ -35,6 +35,7 @@ PG = "TCP/5432"
 HTTP = "TCP/8000"
 INTERNET = "0.0.0.0-255.255.255.255"
 EXTERNAL_DB = "10.20.0.0-10.20.255.255"
+NODELOCAL_DNS = "169.254.20.10"
 
 RELEASE_PODS = ["quiz", "junior", "postgresql", "pgadmin", "db-restore", "test-quiz", "test-junior"]
 API_CALLERS = ["apps/client", "test-quiz", "test-junior"]
@@ -50,8 +51,11 @@ def designed_matrix(variant: str) -> set[tuple[str, str, str]]:
     external = variant == "external-db"
     if external:
         pods.remove("postgresql")
+        pods.append("db-roles")  # the pre-install/pre-upgrade roles hook
     edges = {(pod, "kube-system/coredns", DNS) for pod in pods}
-    for client in ("quiz", "junior", "db-restore", "pgadmin", "backup"):
+    if variant == "dns-ipblocks":  # NodeLocal DNSCache on the host network
+        edges |= {(pod, NODELOCAL_DNS, DNS) for pod in pods}
+    for client in ("quiz", "junior", "db-restore", "pgadmin", "backup", "db-roles"):
         if client in pods:
             edges.add((client, EXTERNAL_DB if external else "postgresql", PG))
     callers = list(API_CALLERS)
@@ -89,7 +93,8 @@ def _node(raw: str) -> str:
     """'vocabulo/vocabulo-quiz[Deployment]' → 'quiz'; outside pods keep 'ns/name'."""
     raw = re.sub(r"\[\w+\]$", "", raw.strip())
     prefix = f"{NAMESPACE}/vocabulo-"
-    return raw[len(prefix) :] if raw.startswith(prefix) else raw
+    name = raw[len(prefix) :] if raw.startswith(prefix) else raw
+    return re.sub(r"^db-restore-[0-9a-f]{8}-[0-9a-f]{5}$", "db-restore", name)  # named by its dump
 
 
 def _conn(raw: str) -> str:

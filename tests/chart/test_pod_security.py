@@ -98,3 +98,36 @@ def test_the_walker_catches_a_bad_pod() -> None:
         "memory",
     ):
         assert needle in found
+
+
+def test_only_pgadmin_adds_a_capability_and_exactly_net_bind_service(
+    docs: dict[str, list[dict[str, Any]]],
+) -> None:
+    """The pgAdmin image's python carries NET_BIND_SERVICE as a file capability: with it dropped
+    the kernel refuses to exec it (issue 15 item 1). PSS restricted allows adding back exactly
+    that one (kubernetes.io/docs/concepts/security/pod-security-standards, "Capabilities")."""
+    added = {}
+    for name, _, spec in pod_specs(docs["default"]):
+        for container in spec.get("containers", []) + spec.get("initContainers", []):
+            caps = container.get("securityContext", {}).get("capabilities", {})
+            assert caps.get("drop") == ["ALL"], (name, container["name"])
+            if caps.get("add"):
+                added[(name, container["name"])] = caps["add"]
+    assert added == {("Deployment/vocabulo-pgadmin", "pgadmin"): ["NET_BIND_SERVICE"]}
+    worse = {
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": 5050},
+        "containers": [
+            {
+                "name": "pgadmin",
+                "securityContext": {
+                    "allowPrivilegeEscalation": False,
+                    "readOnlyRootFilesystem": True,
+                    "seccompProfile": {"type": "RuntimeDefault"},
+                    "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE", "NET_RAW"]},
+                },
+                "resources": {"limits": {"memory": "1Gi"}},
+            }
+        ],
+    }
+    assert violations(worse) == ["pgadmin: adds capabilities ['NET_BIND_SERVICE', 'NET_RAW']"]

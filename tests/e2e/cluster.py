@@ -109,6 +109,14 @@ def first_pod(api: client.ApiClient, component: str) -> str:
     return running[0]
 
 
+def component_objects(api: client.ApiClient, component: str, kind: str = "Job") -> list[Any]:
+    """Objects of one component of the release, found by label (names carry hashes)."""
+    selector = f"app.kubernetes.io/instance={RELEASE},app.kubernetes.io/component={component}"
+    if kind == "Job":
+        return client.BatchV1Api(api).list_namespaced_job(NAMESPACE, label_selector=selector).items
+    raise ValueError(kind)
+
+
 def connect_code(host: str, port: int, timeout: float = 5) -> str:
     """Python that prints OPEN or CLOSED for a TCP connection attempt."""
     return (

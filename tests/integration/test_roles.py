@@ -1,11 +1,14 @@
-"""Least-privilege roles made by vocabulo-restore: Junior reads the dictionary only, Quiz also
-writes learners' history; passwords come from the environment, rotate on re-run, NOLOGIN if unset."""
+"""Least-privilege roles made by vocabulo-restore and db_restore.apply_roles: Junior reads the
+dictionary only, Quiz also writes learners' history; passwords come from the environment and
+rotate on re-run; a role loses LOGIN only when asked explicitly, and a refused or failed restore
+changes no role."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +18,11 @@ import pytest
 from psycopg2 import errors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the fixtures package
-from db_restore.roles import DICTIONARY_TABLES, LEARNER_WRITE_TABLES
+from db_restore.roles import DICTIONARY_TABLES, LEARNER_WRITE_TABLES, saslprep, scram_verifier
 from fixtures import dumps
-from fixtures.cli import query, run_restore
+from fixtures.cli import query, restore_env, run_restore, snapshot
+
+from scripts.pgserver import LocalPostgres
 
 QUIZ_PW, JUNIOR_PW = "quiz-pw-1", "junior-pw-1"
 
@@ -138,7 +143,7 @@ def test_quiz_writes_learner_history_but_not_the_dictionary(restored: str) -> No
     assert sorted(r[0] for r in readable) == sorted(DICTIONARY_TABLES)
 
 
-def test_passwords_rotate_on_rerun_and_unset_means_nologin(restored: str, tmp_path: Path) -> None:
+def test_passwords_rotate_on_rerun(restored: str, tmp_path: Path) -> None:
     can_login, stored = verifier(restored, "vocabulo_quiz")
     assert can_login
     assert stored is not None
@@ -158,12 +163,6 @@ def test_passwords_rotate_on_rerun_and_unset_means_nologin(restored: str, tmp_pa
     assert stored is not None
     assert scram_matches(stored, "quiz-pw-2")
     assert not scram_matches(stored, "quiz-pw-1")
-    unset = run_restore(restored, "--dump", str(dump), VOCABULO_JUNIOR_PASSWORD="junior-pw-1")
-    assert unset.returncode == 0, unset.stderr
-    assert verifier(restored, "vocabulo_quiz") == (False, None)
-    with pytest.raises(psycopg2.OperationalError, match="not permitted to log in"):
-        as_role(restored, "vocabulo_quiz")
-    assert verifier(restored, "vocabulo_junior")[0]
     groups = query(
         restored,
         "SELECT rolname, rolcanlogin FROM pg_roles "
@@ -177,3 +176,178 @@ def test_passwords_rotate_on_rerun_and_unset_means_nologin(restored: str, tmp_pa
         VOCABULO_QUIZ_PASSWORD=QUIZ_PW,
         VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW,
     )  # leave the module's roles as found
+
+
+def test_unset_password_keeps_login_unless_revoked_explicitly(
+    restored: str, tmp_path: Path
+) -> None:
+    dump = str(dumps.fixture_dump(tmp_path))
+    before = verifier(restored, "vocabulo_quiz")
+    unset = run_restore(restored, "--dump", dump, VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW)
+    assert unset.returncode == 0, unset.stderr
+    assert "vocabulo_quiz: left unchanged" in unset.stderr
+    assert verifier(restored, "vocabulo_quiz") == before
+    as_role(restored, "vocabulo_quiz").close()  # still logs in
+    revoked = run_restore(
+        restored,
+        "--dump",
+        dump,
+        "--revoke-login-without-password",
+        VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW,
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    assert verifier(restored, "vocabulo_quiz") == (False, None)
+    with pytest.raises(psycopg2.OperationalError, match="not permitted to log in"):
+        as_role(restored, "vocabulo_quiz")
+    restore_roles = run_restore(
+        restored, "--dump", dump, VOCABULO_QUIZ_PASSWORD=QUIZ_PW, VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW
+    )
+    assert restore_roles.returncode == 0, restore_roles.stderr
+
+
+def _corrupt_dump(tmp_path: Path) -> Path:
+    lines = dumps.dump_sql(2).splitlines(keepends=True)
+    bad = next(i for i, line in enumerate(lines) if line.startswith("COPY public.lsf_signe")) + 2
+    lines[bad] = "oops\tthis is not a row\n"
+    path = tmp_path / "corrupt.sql"
+    path.write_text("".join(lines))
+    return path
+
+
+def test_failed_or_refused_restore_changes_no_role(
+    restored: str, admin_url: str, tmp_path: Path
+) -> None:
+    """Issue 16 item 9: a restore that fails or is refused, run without the password variables
+    and even with the revoke flag, on another database, leaves the cluster's roles alone."""
+    roles_before = {r: verifier(restored, r) for r in ("vocabulo_quiz", "vocabulo_junior")}
+    with dumps.extra_database(admin_url) as other:
+        failed = run_restore(
+            other, "--dump", str(_corrupt_dump(tmp_path)), "--revoke-login-without-password"
+        )
+        assert failed.returncode == 1, failed.stderr
+        assert {r: verifier(restored, r) for r in roles_before} == roles_before
+        first = run_restore(other, "--dump", str(dumps.fixture_dump(tmp_path, 1)))
+        assert first.returncode == 0, first.stderr
+        refused = run_restore(
+            other,
+            "--dump",
+            str(dumps.fixture_dump(tmp_path, 2)),
+            "--revoke-login-without-password",
+        )
+        assert refused.returncode == 1
+        assert "holds another dump" in refused.stderr
+    assert {r: verifier(restored, r) for r in roles_before} == roles_before
+    as_role(restored, "vocabulo_quiz").close()
+    as_role(restored, "vocabulo_junior").close()
+
+
+def test_missing_roles_created_by_a_failed_restore_are_rolled_back(
+    private_postgres: LocalPostgres, tmp_path: Path
+) -> None:
+    """The restore creates missing roles inside its transaction: a failure leaves none behind
+    (a server of its own, where the roles do not exist yet)."""
+    url = private_postgres.url
+    count = (
+        "SELECT count(*) FROM pg_roles "
+        "WHERE rolname IN ('vocabulo_quiz', 'vocabulo_junior', 'readonly')"
+    )
+    assert query(url, count) == [(0,)]
+    failed = run_restore(url, "--dump", str(_corrupt_dump(tmp_path)))
+    assert failed.returncode == 1, failed.stderr
+    assert query(url, count) == [(0,)]
+    restored_here = run_restore(url, "--dump", str(dumps.fixture_dump(tmp_path)))
+    assert restored_here.returncode == 0, restored_here.stderr
+    assert query(url, count) == [(3,)]  # created NOLOGIN: no password variable was given
+    assert query(
+        url,
+        "SELECT bool_or(rolcanlogin) FROM pg_roles "
+        "WHERE rolname IN ('vocabulo_quiz', 'vocabulo_junior')",
+    ) == [(False,)]
+
+
+def test_other_dump_under_once_can_be_a_notice(admin_url: str, tmp_path: Path) -> None:
+    """Issue 15 item 4: what the chart runs (--on-other-dump keep) exits 0, says why, and keeps
+    the database as it was."""
+    with dumps.extra_database(admin_url) as other:
+        assert run_restore(other, "--dump", str(dumps.fixture_dump(tmp_path, 1))).returncode == 0
+        before = snapshot(other)
+        kept = run_restore(
+            other, "--dump", str(dumps.fixture_dump(tmp_path, 2)), "--on-other-dump", "keep"
+        )
+        assert kept.returncode == 0, kept.stderr
+        assert "NOTICE: the database holds another dump" in kept.stderr
+        assert "restore.mode=replace" in kept.stderr
+        assert "done: kept another dump" in kept.stderr
+        assert snapshot(other) == before
+
+
+def _apply_roles(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "db_restore.apply_roles", "--log-format", "text", *args]
+    return subprocess.run(
+        command,
+        env=restore_env(env.pop("DATABASE_URL", "postgresql://unused@127.0.0.1:1/x"), **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_start_up_sql_file_holds_verifiers_and_psql_applies_it(
+    restored: str, tmp_path: Path
+) -> None:
+    """The bundled PostgreSQL's start-up step: the SQL file carries SCRAM verifiers (never the
+    clear password), psql applies it, the new password logs in, and a re-run rotates it."""
+    sql_file = tmp_path / "roles.sql"
+    made = _apply_roles(
+        "--sql-file",
+        str(sql_file),
+        VOCABULO_QUIZ_PASSWORD="quiz-rotated-1",
+        VOCABULO_JUNIOR_PASSWORD="junior-rotated-1",
+    )
+    assert made.returncode == 0, made.stderr
+    text = sql_file.read_text()
+    assert "rotated" not in text
+    assert "SCRAM-SHA-256$4096:" in text
+    assert sql_file.stat().st_mode & 0o077 == 0
+    for _ in range(2):  # idempotent: applied on every start
+        applied = subprocess.run(
+            ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-q", "-d", restored, "-f", str(sql_file)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert applied.returncode == 0, applied.stderr
+    try:
+        psycopg2.connect(restored, user="vocabulo_quiz", password="quiz-rotated-1").close()
+        _, stored = verifier(restored, "vocabulo_junior")
+        assert stored is not None
+        assert scram_matches(stored, "junior-rotated-1")
+    finally:
+        applied_back = _apply_roles(
+            DATABASE_URL=restored,
+            VOCABULO_QUIZ_PASSWORD=QUIZ_PW,
+            VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW,
+        )
+        assert applied_back.returncode == 0, applied_back.stderr
+    as_role(restored, "vocabulo_quiz").close()
+
+
+@pytest.mark.parametrize("password", ["plain-ascii-1", "élève Ⅻ ﬁ"])
+def test_client_side_verifier_logs_in(restored: str, password: str) -> None:
+    """Our SCRAM verifier (SASLprep included) is one PostgreSQL accepts for the password."""
+    verifier_text = scram_verifier(password)
+    assert scram_matches(verifier_text, saslprep(password))
+    conn = psycopg2.connect(restored)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("ALTER ROLE vocabulo_junior LOGIN PASSWORD %s", (verifier_text,))
+        psycopg2.connect(restored, user="vocabulo_junior", password=password).close()
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(
+                "ALTER ROLE vocabulo_junior LOGIN PASSWORD %s", (scram_verifier(JUNIOR_PW),)
+            )
+        conn.close()

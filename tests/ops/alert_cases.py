@@ -57,11 +57,11 @@ def healthy_release() -> list[dict[str, str]]:
         # A slow /ready must not count as API latency.
         *histogram("junior", "/ready", {"1": 0, "2": 0, "5": 0, "+Inf": 500}),
         {
-            "series": f'kube_job_failed{{{NS}, job_name="vocabulo-db-restore", condition="false"}}',
+            "series": f'kube_job_failed{{{NS}, job_name="vocabulo-db-restore-ed005293-62ecf", condition="false"}}',
             "values": "1x30",
         },
         {
-            "series": f'kube_job_failed{{{NS}, job_name="vocabulo-db-restore", condition="true"}}',
+            "series": f'kube_job_failed{{{NS}, job_name="vocabulo-db-restore-ed005293-62ecf", condition="true"}}',
             "values": "0x30",
         },
         {
@@ -174,11 +174,11 @@ def cases(quiz_p95: float = 0.05) -> list[dict[str, Any]]:
             "interval": "1m",
             "series": [
                 {
-                    "series": f'kube_job_failed{{{NS}, job_name="vocabulo-db-restore", condition="true"}}',
+                    "series": f'kube_job_failed{{{NS}, job_name="vocabulo-db-restore-ed005293-62ecf", condition="true"}}',
                     "values": "0 0 1x10",
                 },
                 {
-                    "series": f'kube_job_failed{{{NS}, job_name="other-db-restore", condition="true"}}',
+                    "series": f'kube_job_failed{{{NS}, job_name="other-db-restore-ed005293-62ecf", condition="true"}}',
                     "values": "1x10",
                 },
             ],
@@ -186,7 +186,9 @@ def cases(quiz_p95: float = 0.05) -> list[dict[str, Any]]:
                 "1m": {"VocabuloRestoreJobFailed": []},
                 "3m": {
                     "VocabuloRestoreJobFailed": _firing(
-                        severity="critical", namespace="vocabulo", job_name="vocabulo-db-restore"
+                        severity="critical",
+                        namespace="vocabulo",
+                        job_name="vocabulo-db-restore-ed005293-62ecf",
                     )
                 },
             },

@@ -64,7 +64,12 @@ def test_backup_module_is_the_lead_s_cli() -> None:
 
 def test_backup_uses_the_restore_job_credentials(ops_docs: list[dict[str, Any]]) -> None:
     (container,) = pod_spec(cronjob(ops_docs))["containers"]
-    restore = by_kind(ops_docs, "Job")["vocabulo-db-restore"]["spec"]["template"]["spec"]
+    (job,) = [
+        d
+        for d in by_kind(ops_docs, "Job").values()
+        if d["metadata"]["labels"]["app.kubernetes.io/component"] == "db-restore"
+    ]
+    restore = job["spec"]["template"]["spec"]
     (restore_container,) = restore["containers"]
     backup_env, restore_env = env(container), env(restore_container)
     for key in ("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD"):

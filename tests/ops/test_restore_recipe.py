@@ -36,13 +36,26 @@ def set_flags(argv: list[str]) -> list[str]:
     return flags
 
 
+def restore_jobs(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        d
+        for d in by_kind(docs, "Job").values()
+        if d["metadata"]["labels"]["app.kubernetes.io/component"] == "db-restore"
+    ]
+
+
 def restore_job(docs: list[dict[str, Any]]) -> dict[str, Any]:
-    return by_kind(docs, "Job")["vocabulo-db-restore"]["spec"]["template"]["spec"]
+    (job,) = restore_jobs(docs)
+    return job["spec"]["template"]["spec"]
 
 
 def test_recipe_points_the_restore_job_at_the_backup(helm_bin: str, tmp_path: Path) -> None:
     restore, reset = recipe_upgrades(f"BACKUP={BACKUP}", "BACKUP_SHA256=" + "ab" * 32)
+    # The restore is a plain Job now: helm must wait for it before the second upgrade removes it.
+    assert {"--wait", "--wait-for-jobs"} <= set(restore)
     docs = render(helm_bin, tmp_path, OPS_VALUES, *set_flags(restore))
+    (job,) = restore_jobs(docs)
+    assert job["metadata"]["name"].startswith("vocabulo-db-restore-abababab-")
     spec = restore_job(docs)
     (container,) = spec["containers"]
     args = container["args"]
@@ -61,12 +74,12 @@ def test_recipe_points_the_restore_job_at_the_backup(helm_bin: str, tmp_path: Pa
     assert claim["claimName"] == backups["persistentVolumeClaim"]["claimName"]
     assert claim["readOnly"] is True
     assert dump_mount["readOnly"] is True
-    # The second upgrade keeps the release's saved values and turns the hook off, so no later
-    # upgrade restores the backup again or refuses the database as holding "another dump".
+    # The second upgrade keeps the release's saved values and turns the restore Job off, so no
+    # later upgrade restores the backup again.
     assert set_flags(reset) == ["--set", "restore.enabled=false"]
     assert "--values" in reset
     after = render(helm_bin, tmp_path, OPS_VALUES, *set_flags(reset))
-    assert "vocabulo-db-restore" not in by_kind(after, "Job")
+    assert not restore_jobs(after)
     assert by_kind(after, "CronJob")  # backups go on
 
 

@@ -81,7 +81,11 @@ def test_restore_source_backup_reads_the_backup_pvc(
         "backup": {"enabled": True, "persistence": {"existingClaim": claim}},
         "restore": {"mode": "replace", "dump": {"source": "backup", "path": "x.dump"}},
     }
-    job = by_kind(render(helm_bin, tmp_path, values), "Job")["vocabulo-db-restore"]
+    (job,) = [
+        j
+        for j in by_kind(render(helm_bin, tmp_path, values), "Job").values()
+        if j["metadata"]["labels"]["app.kubernetes.io/component"] == "db-restore"
+    ]
     spec = job["spec"]["template"]["spec"]
     (container,) = spec["containers"]
     assert container["args"] == ["--mode", "replace", "--dump", "/dump/x.dump"]

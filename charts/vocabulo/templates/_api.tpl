@@ -1,4 +1,5 @@
-{{/* Objects shared by the two APIs. Call with (dict "ctx" . "component" "quiz" "values" .Values.quiz "dbUser" ... "dbKey" ...). */}}
+{{/* Objects shared by the two APIs. Call with (dict "ctx" . "component" "quiz" "values" .Values.quiz "dbUser" ... "dbKey" ...
+"poolEnv" (dict "<key of values.database>" "<ENV_VAR>")). */}}
 
 {{- define "vocabulo.api.checkovSkips" -}}
 checkov.io/skip1: CKV_K8S_43=Images are built locally and loaded with `kind load`; no registry digest exists.
@@ -38,16 +39,14 @@ spec:
     metadata:
       labels:
         {{- include "vocabulo.componentLabels" $sel | nindent 8 }}
-      annotations:
-        checksum/secret: {{ include (print $ctx.Template.BasePath "/postgresql/secret.yaml") $ctx | sha256sum }}
-        {{- if $ctx.Values.monitoring.enabled }}
-        prometheus.io/scrape: "true"
-        prometheus.io/port: "8000"
-        prometheus.io/path: /metrics
-        {{- end }}
-        {{- with $v.podAnnotations }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
+      {{- $extra := dict }}
+      {{- if $ctx.Values.monitoring.enabled }}
+      {{- $extra = dict "prometheus.io/scrape" "true" "prometheus.io/port" "8000" "prometheus.io/path" "/metrics" }}
+      {{- end }}
+      {{- $extra = merge (deepCopy ($v.podAnnotations | default dict)) $extra }}
+      {{- with include "vocabulo.podAnnotations" (dict "checksums" (dict "checksum/secret" (include "vocabulo.dbSecretChecksum" $ctx)) "extra" $extra) }}
+      {{- . | nindent 6 }}
+      {{- end }}
     spec:
       automountServiceAccountToken: false
       enableServiceLinks: false
@@ -82,6 +81,10 @@ spec:
               value: {{ include "vocabulo.threadsFromCpu" $v.resources.limits.cpu | quote }}
             - name: HOME
               value: /tmp
+            {{- range $setting, $env := .poolEnv }}
+            - name: {{ $env }}
+              value: {{ index $v.database $setting | quote }}
+            {{- end }}
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -93,8 +96,10 @@ spec:
           livenessProbe:
             httpGet: {path: /health, port: http}
             {{- toYaml $v.probes.liveness | nindent 12 }}
+          # Ready = "can serve" (models loaded), not "database up": a database blip must not empty
+          # the Service; requests then get 503 + Retry-After (docs/chart.md, "Probes").
           readinessProbe:
-            httpGet: {path: /ready, port: http}
+            httpGet: {path: /ready/serving, port: http}
             {{- toYaml $v.probes.readiness | nindent 12 }}
           resources:
             {{- toYaml $v.resources | nindent 12 }}

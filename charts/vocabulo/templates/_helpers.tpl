@@ -139,3 +139,131 @@ imagePullSecrets:
 {{- define "vocabulo.checkovNamespaceSkip" -}}
 checkov.io/skip1: CKV_K8S_21=The namespace is the release namespace, set by helm install -n.
 {{- end -}}
+
+{{/*
+checksum/* annotations hash what the cluster actually stores, so an upgrade with unchanged values
+and unchanged Secrets changes no pod template (docs/chart.md, "Checksums"):
+  - a Secret the chart generates never changes (lookup keeps it): no checksum at all;
+  - an existing Secret (auth.existingSecret, pgadmin.existingSecret): sha256 of its looked-up
+    .data as JSON (sorted keys); nothing while it cannot be looked up (helm template);
+  - a ConfigMap built from values: sha256 of its data as JSON (vocabulo.pgadmin.configData).
+*/}}
+{{- define "vocabulo.storedSecretChecksum" -}}
+{{- $found := lookup "v1" "Secret" .ctx.Release.Namespace .name -}}
+{{- if and $found $found.data -}}
+{{- toJson $found.data | sha256sum -}}
+{{- end -}}
+{{- end -}}
+
+{{/* checksum/secret of the pods that read the database Secret ("" when generated). */}}
+{{- define "vocabulo.dbSecretChecksum" -}}
+{{- if .Values.auth.existingSecret -}}
+{{- include "vocabulo.storedSecretChecksum" (dict "ctx" . "name" .Values.auth.existingSecret) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Pod annotations as YAML (or ""): (dict "checksums" (dict "checksum/secret" SUM) "extra" MAP) */}}
+{{- define "vocabulo.podAnnotations" -}}
+{{- $all := dict -}}
+{{- range $key, $sum := .checksums -}}
+{{- if $sum -}}{{- $_ := set $all $key $sum -}}{{- end -}}
+{{- end -}}
+{{- range $key, $value := (.extra | default dict) -}}
+{{- $_ := set $all $key $value -}}
+{{- end -}}
+{{- if $all -}}
+annotations:
+  {{- toYaml $all | nindent 2 }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Connection budget (docs/chart.md, "Connection budget"): the most connections the release can open.
+  per API pod: quiz 2 × database.poolSize (pool + overflow) + database.readPoolSize; junior 2 × poolSize
+  API pods: maxReplicas (autoscaling) or replicaCount, + the rolling update's surge (25 %, rounded up)
+  + restore 2 (client + psql) + roles 1 + backup 2 (backup.enabled) + pgadmin.databaseConnections
+  + 3 superuser_reserved_connections
+*/}}
+{{- define "vocabulo.apiConnections" -}}
+{{- $v := .values -}}
+{{- if $v.enabled -}}
+{{- $pods := int (ternary $v.autoscaling.maxReplicas $v.replicaCount $v.autoscaling.enabled) -}}
+{{- $pods = add $pods (div (add $pods 3) 4) -}}
+{{- $perPod := mul 2 (int $v.database.poolSize) -}}
+{{- if hasKey $v.database "readPoolSize" -}}{{- $perPod = add $perPod (int $v.database.readPoolSize) -}}{{- end -}}
+{{- mul $pods $perPod -}}
+{{- else -}}0{{- end -}}
+{{- end -}}
+
+{{- define "vocabulo.connectionBudget" -}}
+{{- $need := add (include "vocabulo.apiConnections" (dict "values" .Values.quiz) | int) (include "vocabulo.apiConnections" (dict "values" .Values.junior) | int) -}}
+{{- $need = add $need 3 1 -}}
+{{- if .Values.restore.enabled -}}{{- $need = add $need 2 -}}{{- end -}}
+{{- if (.Values.backup | default dict).enabled -}}{{- $need = add $need 2 -}}{{- end -}}
+{{- if .Values.pgadmin.enabled -}}{{- $need = add $need (int .Values.pgadmin.databaseConnections) -}}{{- end -}}
+{{- $need -}}
+{{- end -}}
+
+{{/* max_connections of the bundled PostgreSQL: set, checked against the budget, or sized from it. */}}
+{{- define "vocabulo.maxConnections" -}}
+{{- $need := include "vocabulo.connectionBudget" . | int -}}
+{{- $set := int (.Values.postgresql.maxConnections | default 0) -}}
+{{- if $set -}}
+{{- if lt $set $need -}}
+{{- fail (printf "postgresql.maxConnections=%d is below the release's connection budget of %d (docs/chart.md, \"Connection budget\"): raise it, set it to 0 (sized automatically), or lower replicas/pool sizes" $set $need) -}}
+{{- end -}}
+{{- $set -}}
+{{- else -}}
+{{- max 100 $need -}}
+{{- end -}}
+{{- end -}}
+
+{{/* An external database's max_connections, when given, must cover the budget. */}}
+{{- define "vocabulo.checkExternalConnections" -}}
+{{- $limit := int (.Values.externalDatabase.maxConnections | default 0) -}}
+{{- $need := include "vocabulo.connectionBudget" . | int -}}
+{{- if and $limit (lt $limit $need) -}}
+{{- fail (printf "externalDatabase.maxConnections=%d is below the release's connection budget of %d (docs/chart.md, \"Connection budget\"): lower replicas/pool sizes or raise the server's limit" $limit $need) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The service roles' passwords, for db_restore.apply_roles. */}}
+{{- define "vocabulo.rolePasswordEnv" -}}
+- name: VOCABULO_QUIZ_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "vocabulo.dbSecretName" . }}
+      key: {{ .Values.auth.secretKeys.quizPassword }}
+- name: VOCABULO_JUNIOR_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "vocabulo.dbSecretName" . }}
+      key: {{ .Values.auth.secretKeys.juniorPassword }}
+{{- end -}}
+
+{{/*
+pgAdmin's ConfigMap data as JSON; the Deployment's checksum/config is its sha256.
+config_distro.py replaces the file the image's entrypoint would write (the root is read-only), so
+it keeps the entrypoint's DEFAULT_BINARY_PATHS (backup, restore and psql from pgAdmin need them).
+*/}}
+{{- define "vocabulo.pgadmin.configData" -}}
+{{- $server := dict "Name" "Vocabulo" "Group" "Vocabulo" "Host" (include "vocabulo.dbHost" .) "Port" (include "vocabulo.dbPort" . | int) "MaintenanceDB" .Values.auth.database "Username" .Values.auth.adminUser "SSLMode" "prefer" -}}
+{{- $distro := list
+  "CA_FILE = '/etc/ssl/certs/ca-certificates.crt'"
+  "LOG_FILE = '/dev/null'"
+  "HELP_PATH = '../../docs'"
+  "UPGRADE_CHECK_ENABLED = False"
+  "ALLOW_SPECIAL_EMAIL_DOMAINS = ['example', 'local']"
+  "DATA_DIR = '/var/lib/pgadmin'"
+  "DEFAULT_BINARY_PATHS = {"
+  "    'pg': '/usr/local/pgsql-15',"
+  "    'pg-18': '/usr/local/pgsql-18',"
+  "    'pg-17': '/usr/local/pgsql-17',"
+  "    'pg-16': '/usr/local/pgsql-16',"
+  "    'pg-15': '/usr/local/pgsql-15',"
+  "    'pg-14': '/usr/local/pgsql-14',"
+  "    'pg-13': '/usr/local/pgsql-13',"
+  "}"
+-}}
+{{- dict "servers.json" (dict "Servers" (dict "1" $server) | toPrettyJson) "config_distro.py" (printf "%s\n" (join "\n" $distro)) | toJson -}}
+{{- end -}}

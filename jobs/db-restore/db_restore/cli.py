@@ -1,6 +1,7 @@
 """``vocabulo-restore``: load a dump into PostgreSQL once, atomically, and set up the roles.
 
-Exit codes: 0 restored or already restored, 1 failed (database unchanged), 2 usage error.
+Exit codes: 0 restored, already restored, or (``--on-other-dump keep``) another dump kept with a
+notice; 1 failed (database and roles unchanged); 2 usage error.
 """
 
 from __future__ import annotations
@@ -28,12 +29,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vocabulo-restore",
         description=__doc__.splitlines()[0],
         epilog="Connection: DATABASE_URL or the libpq PG* variables. Role passwords: "
-        "VOCABULO_QUIZ_PASSWORD, VOCABULO_JUNIOR_PASSWORD (role NOLOGIN when unset).",
+        "VOCABULO_QUIZ_PASSWORD, VOCABULO_JUNIOR_PASSWORD, applied after a successful restore "
+        "(a role whose variable is unset is left as it is).",
     )
     parser.add_argument(
         "--dump",
         help="dump file/directory or https:// URL (default: "
         "$VOCABULO_DUMP, else the baked seed dump)",
+    )
+    parser.add_argument(
+        "--dump-env",
+        metavar="VAR",
+        help="read the dump location from this environment variable instead of --dump "
+        "(a pre-signed URL from a Secret stays out of the arguments)",
     )
     parser.add_argument("--sha256", help="expected sha256 of the dump (required for a URL)")
     parser.add_argument(
@@ -47,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --mode replace: restore even if this very dump is already recorded "
         "(e.g. re-apply a backup after the data changed)",
+    )
+    parser.add_argument(
+        "--on-other-dump",
+        choices=("fail", "keep"),
+        default="fail",
+        help="mode once, database holding another dump: fail (exit 1), or keep it and exit 0 "
+        "with a notice (what a deployment wants: a new dump is a deliberate --mode replace)",
+    )
+    parser.add_argument(
+        "--revoke-login-without-password",
+        action="store_true",
+        help="turn a service role NOLOGIN when its password variable is unset (default: leave it)",
     )
     parser.add_argument(
         "--manifest",
@@ -113,12 +133,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.force and args.mode != "replace":
         log.error("usage error: --force only goes with --mode replace")
         return EXIT_USAGE
+    if args.dump and args.dump_env:
+        log.error("usage error: give --dump or --dump-env, not both")
+        return EXIT_USAGE
     try:
         conninfo = conninfo_from_env()
+        location = args.dump
+        if args.dump_env:
+            location = os.environ.get(args.dump_env, "").strip()
+            if not location:
+                raise UsageError(f"--dump-env {args.dump_env}: the variable is unset or empty")
         with sources.make_workdir() as tmp:
             workdir = Path(tmp)
             dump = sources.resolve(
-                args.dump,
+                location,
                 args.sha256,
                 cafile=args.cafile,
                 max_bytes=args.max_download_bytes,
@@ -141,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                     connect_attempts=args.connect_attempts,
                     connect_delay_s=args.connect_delay,
                     post_restore_sql=args.post_restore_sql,
+                    on_other_dump=args.on_other_dump,
+                    revoke_login_without_password=args.revoke_login_without_password,
                 )
             )
     except UsageError as exc:
@@ -153,7 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         log.error("database error: %s", str(exc).strip())
         return EXIT_FAILED
     log.info("done: %s", outcome)
+    termination_message(f"vocabulo-restore: {outcome}")
     return EXIT_OK
+
+
+def termination_message(text: str, path: Path = Path("/dev/termination-log")) -> None:
+    """Leave the outcome where Kubernetes shows it (pod status), when running in a pod."""
+    try:
+        if path.exists():
+            path.write_text(text + "\n", encoding="utf-8")
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -85,6 +85,9 @@ class Options:
     connect_delay_s: float = 2.0
     post_restore_sql: Path | None = None
     force: bool = False  # replace even when this dump is already recorded
+    # mode once, database holding another dump: "fail" (exit 1) or "keep" it with a notice
+    on_other_dump: str = "fail"
+    revoke_login_without_password: bool = False  # see roles.roles_sql
 
 
 @dataclass(frozen=True)
@@ -175,26 +178,45 @@ def public_table_count(conn: connection) -> int:
 
 
 def run(opts: Options) -> str:
-    """Restore ``opts.dump`` unless already there; return "restored" or "already restored"."""
+    """Restore ``opts.dump`` unless already there.
+
+    Returns "restored", "already restored" or (mode once, ``on_other_dump="keep"``) "kept
+    another dump". Service roles change only after a restore succeeded or found its dump already
+    there: a refused or failed restore leaves every role as it was.
+    """
     post_sql = find_post_restore_sql(opts.post_restore_sql).read_text(encoding="utf-8")
     conn = connect(opts.conninfo, opts.connect_attempts, opts.connect_delay_s)
     try:
         acquire_lock(conn, opts.lock_wait_s)
-        roles.ensure_roles(conn)
         current = current_restore(conn)
         if current and current.sha256 == opts.dump.sha256 and not opts.force:
             with conn.cursor() as cur:
-                cur.execute("BEGIN; " + roles.grants_sql() + " COMMIT;")
+                cur.execute(
+                    "BEGIN; " + roles.create_missing_sql() + roles.grants_sql() + " COMMIT;"
+                )
             log.info(
                 "dump %s already restored (%s): nothing to do", current.sha256, current.restored_at
+            )
+            roles.ensure_roles(
+                conn, revoke_login_without_password=opts.revoke_login_without_password
             )
             return "already restored"
         if opts.mode == "once":
             if current:
-                raise RestoreError(
+                message = (
                     f"the database holds another dump (sha256 {current.sha256} from "
-                    f"{current.source}, restored {current.restored_at}); refusing to load "
-                    f"{opts.dump.sha256}: use --mode replace to swap it"
+                    f"{current.source}, restored {current.restored_at}); "
+                )
+                if opts.on_other_dump == "keep":
+                    log.warning(
+                        "NOTICE: %snot loading %s and keeping the database as it is. To swap it, "
+                        "restore with mode replace (chart: restore.mode=replace).",
+                        message,
+                        opts.dump.sha256,
+                    )
+                    return "kept another dump"
+                raise RestoreError(
+                    f"{message}refusing to load {opts.dump.sha256}: use --mode replace to swap it"
                 )
             if tables := public_table_count(conn):
                 raise RestoreError(
@@ -202,7 +224,8 @@ def run(opts: Options) -> str:
                     "record; use --mode replace to overwrite it"
                 )
         started = time.monotonic()
-        run_transaction(opts, post_sql, roles.existing_roles(conn))
+        known = roles.existing_roles(conn) | set(roles.all_role_names())
+        run_transaction(opts, post_sql, known)
         log.info(
             "restored %s (%s, mode %s) in %.1f s",
             opts.dump.origin,
@@ -210,6 +233,7 @@ def run(opts: Options) -> str:
             opts.mode,
             time.monotonic() - started,
         )
+        roles.ensure_roles(conn, revoke_login_without_password=opts.revoke_login_without_password)
         return "restored"
     finally:
         conn.close()  # also releases the advisory lock
@@ -220,12 +244,16 @@ def _literal(value: str) -> str:
 
 
 def prelude(mode: str) -> bytes:
-    """What psql runs before the dump: error handling, BEGIN, and (replace) the schema swap."""
+    """What psql runs before the dump: error handling, BEGIN, (replace) the schema swap, and
+    the managed roles that are missing."""
     text = (
         "\\set ON_ERROR_STOP on\n"
         "SET client_min_messages = warning;\n"
         "SET statement_timeout = 0;\n"
-        "BEGIN;\n" + (REPLACE_SQL if mode == "replace" else "")
+        "BEGIN;\n"
+        + (REPLACE_SQL if mode == "replace" else "")
+        # Roles the dump's grants and ours name: created in the transaction, gone on rollback.
+        + roles.create_missing_sql()
     )
     return text.encode()
 
