@@ -183,8 +183,8 @@ def run(opts: Options) -> str:
         roles.ensure_roles(conn)
         current = current_restore(conn)
         if current and current.sha256 == opts.dump.sha256 and not opts.force:
-            with conn.cursor() as cur:
-                cur.execute("BEGIN; " + roles.grants_sql() + " COMMIT;")
+            with conn.cursor() as cur:  # our additions may be newer than the restore
+                cur.execute("BEGIN; " + post_sql + roles.grants_sql() + " COMMIT;")
             log.info(
                 "dump %s already restored (%s): nothing to do", current.sha256, current.restored_at
             )
