@@ -7,6 +7,7 @@ import gzip
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +32,7 @@ from tenacity import (
 from db_restore import roles, sqlstream
 from db_restore.errors import RestoreError, UsageError
 from db_restore.manifest import Manifest, check_sql
-from db_restore.pgtools import client_env, find_client
+from db_restore.pgtools import client_env, find_client, psql_has_restrict
 from db_restore.sources import Dump
 
 log = logging.getLogger(__name__)
@@ -219,11 +220,16 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def prelude(mode: str) -> bytes:
-    """What psql runs before the dump: error handling, BEGIN, and (replace) the schema swap."""
+def prelude(mode: str, restrict_key: str | None = None) -> bytes:
+    """What psql runs before the dump: error handling, BEGIN, and (replace) the schema swap.
+
+    With ``restrict_key`` (a random key the dump cannot know), psql refuses every backslash
+    command after this prelude: a backstop behind the filter's own refusal.
+    """
     text = (
         "\\set ON_ERROR_STOP on\n"
-        "SET client_min_messages = warning;\n"
+        + (f"\\restrict {restrict_key}\n" if restrict_key else "")
+        + "SET client_min_messages = warning;\n"
         "SET statement_timeout = 0;\n"
         "BEGIN;\n" + (REPLACE_SQL if mode == "replace" else "")
     )
@@ -247,14 +253,19 @@ def postlude(opts: Options, post_sql: str) -> bytes:
 
 def run_transaction(opts: Options, post_sql: str, existing_roles: set[str]) -> None:
     """Stream prelude + filtered dump + postlude into one psql transaction; raise on failure."""
-    head = prelude(opts.mode)
+    psql_path = find_client("psql")
+    if psql_has_restrict(psql_path):
+        head = prelude(opts.mode, secrets.token_hex(16))
+    else:
+        log.warning("this psql has no \\restrict: the line filter alone refuses psql commands")
+        head = prelude(opts.mode)
     stats = sqlstream.FilterStats()
     with (
         tempfile.TemporaryFile(dir=opts.workdir) as psql_err,
         tempfile.TemporaryFile(dir=opts.workdir) as producer_err,
     ):
         psql = subprocess.Popen(
-            [find_client("psql"), "-X", "-q", "-f", "-"],
+            [psql_path, "-X", "-q", "-f", "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=psql_err,
@@ -299,12 +310,15 @@ def run_transaction(opts: Options, post_sql: str, existing_roles: set[str]) -> N
 
 
 def check_complete(stats: sqlstream.FilterStats, dump: Dump) -> None:
-    """Refuse a dump that ends inside COPY data or lacks pg_dump's closing line."""
+    """Refuse a dump that ends inside COPY data, a string or a comment, or without pg_dump's
+    closing line."""
     if stats.in_copy:
         raise RestoreError(
             f"{dump.origin} is truncated: it ends at line {stats.lines}, inside "
             f"the COPY data started at line {stats.copy_started_at}"
         )
+    if unclosed := stats.lexer.open_construct():
+        raise RestoreError(f"{dump.origin} ends at line {stats.lines} inside {unclosed}")
     if stats.has_header and not stats.has_trailer:
         raise RestoreError(
             f"{dump.origin} is truncated: it ends at line {stats.lines} without "
