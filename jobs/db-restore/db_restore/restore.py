@@ -33,6 +33,7 @@ from db_restore import roles, sqlstream
 from db_restore.errors import RestoreError, UsageError
 from db_restore.manifest import Manifest, check_sql
 from db_restore.pgtools import client_env, find_client, psql_has_restrict
+from db_restore.redact import redact
 from db_restore.sources import Dump
 
 log = logging.getLogger(__name__)
@@ -329,7 +330,8 @@ def check_complete(stats: sqlstream.FilterStats, dump: Dump) -> None:
 def describe_psql_error(
     stderr: str, prelude_lines: int, stats: sqlstream.FilterStats, dump: Dump, code: int
 ) -> str:
-    """A one-paragraph message naming the dump line that failed and psql's error."""
+    """A one-paragraph message naming the dump line that failed and psql's error, without the
+    row values psql quotes (they may be personal data: see :mod:`db_restore.redact`)."""
     lines = stderr.strip().splitlines()
     for i, line in enumerate(lines):
         match = _PSQL_ERROR.match(line)
@@ -337,7 +339,10 @@ def describe_psql_error(
             continue
         psql_line, error = int(match.group(1)), match.group(3)
         context = " | ".join(x.strip() for x in lines[i + 1 : i + 4] if not _PSQL_ERROR.match(x))
-        detail = f"{error} ({context})" if context else error
+        shown = " | ".join(
+            redact(x.strip()) for x in lines[i + 1 : i + 4] if not _PSQL_ERROR.match(x)
+        )
+        detail = f"{redact(error)} ({shown})" if shown else redact(error)
         dump_line = psql_line - prelude_lines
         copy_row = _COPY_CONTEXT.search(context)
         if copy_row and 0 < dump_line <= stats.lines:  # psql reports COPY errors at its end
@@ -363,7 +368,7 @@ def describe_psql_error(
             f"restore failed {where}: {detail}; the transaction was rolled back, "
             "the database is unchanged"
         )
-    tail = " | ".join(lines[-5:]) or "no message"
+    tail = " | ".join(redact(x) for x in lines[-5:]) or "no message"
     return f"psql exited with code {code}: {tail}; the database is unchanged"
 
 
