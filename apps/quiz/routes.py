@@ -30,16 +30,19 @@ from apps.quiz.service import QuizService, UnknownUser, UnknownWords
 
 INVALID_USER = "Invalid user ID format"
 USER_NOT_FOUND = "User not found"
+SERVICE_STARTING = "Service starting (dictionary not loaded yet), please retry shortly"
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": INVALID_USER},
     404: {"description": USER_NOT_FOUND},
-    503: {"description": "database unavailable"},
+    503: {"description": "database unavailable, or the service is still starting"},
 }
 
 
 async def get_service(request: Request) -> QuizService:
-    """The service built by the lifespan (async: no threadpool hop for a dependency)."""
-    svc: QuizService = request.app.state.quiz
+    """The service built at start-up (async: no threadpool hop); 503 while it is not built."""
+    svc: QuizService | None = request.app.state.quiz
+    if svc is None:
+        raise HTTPException(503, SERVICE_STARTING, headers={"Retry-After": "5"})
     return svc
 
 
