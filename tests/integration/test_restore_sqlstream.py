@@ -200,6 +200,21 @@ def test_copy_that_runs_programs_or_hides_sql_is_refused(text: str, message: str
         run(text)
 
 
+@pytest.mark.parametrize(
+    "statement",
+    ["COPY public.t (stdin) TO stdout;", "COPY public.t (from, stdin) TO stdout;"],
+)
+def test_a_column_named_stdin_does_not_start_copy_data(statement: str) -> None:
+    """Lines after a COPY TO are SQL for psql: taking them for data would let a command by."""
+    with pytest.raises(RestoreError, match="dump line 2 runs the psql command"):
+        run(f"{statement}\n\\! id\n\\.\n")
+
+
+def test_copy_from_stdout_also_reads_data_from_the_client() -> None:
+    _, stats = run("COPY public.t FROM STDOUT;\n\\! data\n\\.\n")
+    assert stats.copy_starts == [1]
+
+
 def test_multiline_copy_from_stdin_is_followed_into_its_data() -> None:
     text = "COPY public.t (a)\n  FROM stdin;\n'\n\\.\nSELECT 1;\n"
     _, stats = run(text)

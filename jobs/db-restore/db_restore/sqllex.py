@@ -78,7 +78,9 @@ class PsqlLexer:
     _idents: list[bytes] = field(default_factory=list)  # psql's CREATE FUNCTION heuristic
     _ident_count: int = 0
     _first_word: bytes = b""
-    _words: set[bytes] = field(default_factory=set)  # of a COPY statement
+    _prev_word: bytes = b""  # the previous token, when it was a keyword or identifier
+    _copy_in: bool = False  # this statement is COPY ... FROM STDIN (or STDOUT: same thing)
+    _copy_program: bool = False
     _continue: Mode | None = None  # a string just closed: psql may continue it
     _newline_since: bool = False
 
@@ -143,6 +145,8 @@ class PsqlLexer:
             self.mode, self.opened_at = Mode.COMMENT, number
             return i + 2
         self._pending = True
+        if not (c.isalpha() or c == b"_" or c >= b"\x80"):
+            self._prev_word = b""  # any other token separates FROM from what follows
         if c == b"\\":
             match = _META.match(line, i)
             out.meta = match.group(0) if match else b"\\"
@@ -201,9 +205,11 @@ class PsqlLexer:
         if self._ident_count == 0:
             self._idents = [b"", b"", b"", b""]
             self._first_word = word
-            self._words = set()
-        if self._first_word == b"copy":
-            self._words.add(word)
+        if self._first_word == b"copy" and self._prev_word == b"from":
+            # the grammar: FROM STDIN | STDOUT (both: data from the client) | PROGRAM | 'file'
+            self._copy_in = self._copy_in or word in (b"stdin", b"stdout")
+            self._copy_program = self._copy_program or word == b"program"
+        self._prev_word = word
         if word in _CREATE_ROUTINE and self._ident_count < 4:
             self._idents[self._ident_count] = word[:1]
         self._ident_count += 1
@@ -219,16 +225,14 @@ class PsqlLexer:
 
     def _end_statement(self, line: bytes, i: int, out: LineScan) -> None:
         out.statements += 1
-        if self._first_word == b"copy":
-            if b"program" in self._words:
-                out.copy_program = True
-            if b"stdin" in self._words:
-                out.copy_in = True
-                rest = line[i + 1 :].strip()
-                out.copy_trailing = bool(rest) and not rest.startswith(b"--")
-        self._pending = False
+        out.copy_program = out.copy_program or self._copy_program
+        if self._copy_in:
+            out.copy_in = True
+            rest = line[i + 1 :].strip()
+            out.copy_trailing = bool(rest) and not rest.startswith(b"--")
+        self._pending = self._copy_in = self._copy_program = False
         self._paren = self._begin = self._ident_count = 0
-        self._first_word = b""
+        self._first_word = self._prev_word = b""
 
     # -- inside quotes and comments ------------------------------------------------------------
 
