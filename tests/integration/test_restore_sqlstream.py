@@ -108,6 +108,9 @@ def test_roles_named_in_privilege_statements(statement: str, roles: set[str]) ->
         pytest.param("CREATE TABLE t (\n  a int \\! id\n);\n", 2, id="inside a statement"),
         pytest.param("SELECT E'\\'' \\! id\n", 1, id="after an E-string escape"),
         pytest.param("SELECT 'x'\n\\! id\n", 2, id="at the start of the next line"),
+        pytest.param(
+            "INSERT INTO public.t VALUES (1, e'x\\'', 'y'); \\! id\n", 1, id="long statement"
+        ),
         pytest.param("COPY t FROM stdin;\n1\n\\.\n\\! id\n", 4, id="after COPY data"),
         pytest.param(
             "SET standard_conforming_strings = off;\nSELECT 'a\\'' \\! id\n", 2, id="std off"
@@ -131,6 +134,10 @@ def test_backslash_commands_outside_quotes_are_refused_anywhere(text: str, line:
         pytest.param("SELECT 'multi\n\\! line';\n", id="string line starting with a backslash"),
         pytest.param("COPY t FROM stdin;\n\\N\t\\\\!\n\\.\n", id="COPY data"),
         pytest.param("SELECT 'a'\n'\\! continued';\n", id="continued string"),
+        pytest.param(
+            "INSERT INTO public.t VALUES (1, E'\\'; \\! no', U&'\\0041 \\! no', x'1F');\n",
+            id="escapes in a long statement",
+        ),
     ],
 )
 def test_backslashes_inside_quotes_comments_and_copy_data_pass(text: str) -> None:

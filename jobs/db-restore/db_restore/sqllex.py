@@ -23,7 +23,17 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 _IDENT = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*")
-_NUMBER = re.compile(rb"[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?")
+_SPACE = re.compile(rb"[ \t\r\n\f\v]+")
+# runs that start nothing psql tracks: numbers, commas, most operators (not - or /: comments)
+_PLAIN = re.compile(rb"[^A-Za-z_\x80-\xff'\"$\\;()/\- \t\r\n\f\v]+")
+_E_STRING_STOP = re.compile(rb"[\\']")
+# Once a statement is known to be neither COPY nor CREATE FUNCTION/PROCEDURE, its words no
+# longer matter: skip everything up to the next quote, $, backslash, ;, parenthesis, comment
+# start, or a word followed by ' or & (E'', U&'' ...), in one step.
+_FAST = re.compile(
+    rb"(?:[^'\"$\\;()/\-A-Za-z_\x80-\xff]|-(?!-)|/(?!\*)"
+    rb"|(?>[A-Za-z_\x80-\xff][A-Za-z0-9_$\x80-\xff]*)(?![&']))+"
+)
 _PARAM = re.compile(rb"\$[0-9]+")
 _DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
 _META = re.compile(rb"\\(?:[A-Za-z]+|.)?")
@@ -81,6 +91,7 @@ class PsqlLexer:
     _prev_word: bytes = b""  # the previous token, when it was a keyword or identifier
     _copy_in: bool = False  # this statement is COPY ... FROM STDIN (or STDOUT: same thing)
     _copy_program: bool = False
+    _settled: bool = False  # four words in, neither COPY nor a routine: words no longer matter
     _continue: Mode | None = None  # a string just closed: psql may continue it
     _newline_since: bool = False
 
@@ -131,22 +142,26 @@ class PsqlLexer:
     # -- top level -------------------------------------------------------------------------
 
     def _top(self, line: bytes, i: int, number: int, out: LineScan) -> int:
-        c = line[i : i + 1]
-        if c in b" \t\r\n\f\v":
-            return i + 1
+        if space := _SPACE.match(line, i):
+            return space.end()
         if line.startswith(b"--", i):
             return len(line)  # a comment to the end of the line
         if self._continue is not None:
             kind, self._continue = self._continue, None
-            if c == b"'" and self._newline_since:
+            if line[i : i + 1] == b"'" and self._newline_since:
                 return self._open(kind, i + 1, number)
         if line.startswith(b"/*", i):
             self._comment_depth = 1
             self.mode, self.opened_at = Mode.COMMENT, number
             return i + 2
         self._pending = True
+        c = line[i : i + 1]
         if not (c.isalpha() or c == b"_" or c >= b"\x80"):
             self._prev_word = b""  # any other token separates FROM from what follows
+        if self._settled and (run := _FAST.match(line, i)):
+            return run.end()
+        if plain := _PLAIN.match(line, i):
+            return plain.end()  # (a number before E'' ends here, as in psql: 1E'x' is 1, E'x')
         if c == b"\\":
             match = _META.match(line, i)
             out.meta = match.group(0) if match else b"\\"
@@ -167,9 +182,6 @@ class PsqlLexer:
             return i + 1
         if c.isalpha() or c == b"_" or c >= b"\x80":
             return self._word(line, i, number)
-        if c.isdigit():
-            number_match = _NUMBER.match(line, i)
-            return number_match.end() if number_match else i + 1
         if c == b"(":
             self._paren += 1
         elif c == b")":
@@ -217,6 +229,8 @@ class PsqlLexer:
         routine = ids[0] == b"c" and (
             ids[1] in (b"f", b"p") or (ids[1:3] == [b"o", b"r"] and ids[3] in (b"f", b"p"))
         )
+        if self._ident_count == 4:
+            self._settled = not routine and self._first_word != b"copy"
         if routine and self._paren == 0:
             if word == b"begin" or (word == b"case" and self._begin >= 1):  # CASE ends in END
                 self._begin += 1
@@ -230,7 +244,7 @@ class PsqlLexer:
             out.copy_in = True
             rest = line[i + 1 :].strip()
             out.copy_trailing = bool(rest) and not rest.startswith(b"--")
-        self._pending = self._copy_in = self._copy_program = False
+        self._pending = self._copy_in = self._copy_program = self._settled = False
         self._paren = self._begin = self._ident_count = 0
         self._first_word = self._prev_word = b""
 
@@ -245,18 +259,19 @@ class PsqlLexer:
         escapes = self.mode is Mode.ESCAPE_STRING
         n = len(line)
         while i < n:
-            c = line[i]
-            if escapes and c == 0x5C:  # backslash: the next byte is literal
-                i += 2
-            elif c == 0x27:  # quote: doubled stays inside, single closes
-                if line[i + 1 : i + 2] == b"'":
-                    i += 2
-                else:
-                    self._continue, self._newline_since = self.mode, False
-                    self.mode = Mode.TOP
-                    return i + 1
+            if escapes:
+                stop = _E_STRING_STOP.search(line, i)
+                at = stop.start() if stop else -1
             else:
-                i += 1
+                at = line.find(b"'", i)
+            if at < 0:
+                return n
+            if line[at] == 0x5C or line[at + 1 : at + 2] == b"'":
+                i = at + 2  # a backslash (E'') escapes the next byte; a doubled quote stays in
+            else:
+                self._continue, self._newline_since = self.mode, False
+                self.mode = Mode.TOP
+                return at + 1
         return n
 
     def _ident(self, line: bytes, i: int) -> int:
