@@ -400,3 +400,22 @@ def test_restrict_support_follows_the_psql_release(tmp_path: Path, version: str,
     fake.write_text(f"#!/bin/sh\necho '{version}'\n")
     fake.chmod(0o755)
     assert psql_has_restrict(str(fake)) is has
+
+
+def test_replace_forgets_the_idempotency_keys_of_the_replaced_data(
+    fresh_db: str, tmp_path: Path
+) -> None:
+    assert run_restore(fresh_db, "--dump", str(dumps.fixture_dump(tmp_path, 1))).returncode == 0
+    conn = psycopg2.connect(fresh_db)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO vocabulo_meta.quiz_requests (user_id, idempotency_key, request_sha256, "
+            "quiz_id, recorded_answers) VALUES (%s, 'k', 'h', %s, 1)",
+            (dumps.USER_ID, dumps.QUIZ_ID),
+        )
+    conn.close()
+    replaced = run_restore(
+        fresh_db, "--dump", str(dumps.fixture_dump(tmp_path, 2)), "--mode", "replace"
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    assert query(fresh_db, "SELECT count(*) FROM vocabulo_meta.quiz_requests") == [(0,)]

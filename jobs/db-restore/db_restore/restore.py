@@ -66,6 +66,9 @@ CREATE SCHEMA public;
 DO $v$ BEGIN IF current_setting('server_version_num')::int >= 140000 THEN
     EXECUTE 'ALTER SCHEMA public OWNER TO pg_database_owner'; END IF; END $v$;
 GRANT USAGE ON SCHEMA public TO PUBLIC;
+-- the quizzes the idempotency keys name are gone with the learners' data
+DO $v$ BEGIN IF to_regclass('vocabulo_meta.quiz_requests') IS NOT NULL THEN
+    TRUNCATE vocabulo_meta.quiz_requests; END IF; END $v$;
 RESET lock_timeout;
 """
 _COPY_CONTEXT = re.compile(r"CONTEXT:\s+COPY \S+, line (\d+)")
