@@ -1,5 +1,5 @@
 # Quiz API: model training, tests and benchmark (apps/quiz, tests/quiz, bench/quiz_bench.py).
-.PHONY: train-quiz test-quiz bench-quiz bench
+.PHONY: train-quiz test-quiz bench-quiz bench-quiz-writes bench
 
 train-quiz: venv ## train the quiz model (seeded, ~30 s): ONNX + sha256 + docs/models/quiz.md
 	$(PY) -m apps.quiz.training.train
@@ -9,5 +9,8 @@ test-quiz: venv ## the Quiz API tests only, against a throwaway PostgreSQL (~30 
 
 bench-quiz: venv ## wrk (c8) on POST /get_recommendations, seed dump, 1 and 2 uvicorn workers, ~1 min; updates docs/benchmarks.md
 	$(PY) bench/quiz_bench.py --write-docs
+
+bench-quiz-writes: venv ## 80 concurrent quiz writes of one learner, words in opposite orders (~15 s): status counts, deadlocks
+	$(PY) scripts/pgserver.py run -- $(PY) bench/quiz_write_race.py
 
 bench: bench-quiz ## every benchmark (results in docs/benchmarks.md)

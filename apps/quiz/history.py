@@ -92,14 +92,20 @@ def user_exists(conn: Connection, user_id: uuid.UUID) -> bool:
 
 def write_quiz(
     conn: Connection,
+    quiz_id: uuid.UUID,
     user_id: uuid.UUID,
     answers: list[Answer],
     taken_at: datetime,
     quiz_feeling: str | None,
-) -> uuid.UUID:
+) -> None:
     """Insert eval_quiz (first: quiz.quiz_id references it), quiz, score_quiz, view_sign,
-    eval_mot and upsert user_word_history, inside the caller's transaction."""
-    quiz_id = uuid.uuid4()
+    eval_mot and upsert user_word_history, inside the caller's transaction.
+
+    Rows are written in ``mot_id`` order, so concurrent quizzes of one learner lock their
+    user_word_history rows in the same order and cannot deadlock one another.
+    """
+    first_word = answers[0].mot_id  # quiz.mot_id: the quiz's first word, as the app sends it
+    answers = sorted(answers, key=lambda a: a.mot_id)
     conn.execute(
         text(
             "INSERT INTO eval_quiz (eval_quizz_id, quiz_id, scale) "
@@ -109,7 +115,7 @@ def write_quiz(
     )
     conn.execute(
         text("INSERT INTO quiz (quiz_id, date, mot_id, user_id) VALUES (:q, :d, :m, :u)"),
-        {"q": quiz_id, "d": taken_at, "m": answers[0].mot_id, "u": user_id},
+        {"q": quiz_id, "d": taken_at, "m": first_word, "u": user_id},
     )
     scores = [
         {"s": uuid.uuid4(), "q": quiz_id, "m": a.mot_id, "c": a.correct, "g": a.used_sign}
@@ -149,4 +155,3 @@ def write_quiz(
     """),
         [{"u": user_id, "m": a.mot_id, "d": taken_at, "c": int(a.correct)} for a in answers],
     )
-    return quiz_id

@@ -11,9 +11,10 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
+from apps.quiz import idempotency
 from apps.quiz.history import Answer, quiz_stats
 from apps.quiz.schemas import (
     Prediction,
@@ -29,20 +30,32 @@ from apps.quiz.service import QuizService, UnknownUser, UnknownWords
 
 INVALID_USER = "Invalid user ID format"
 USER_NOT_FOUND = "User not found"
+SERVICE_STARTING = "Service starting (dictionary not loaded yet), please retry shortly"
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": INVALID_USER},
     404: {"description": USER_NOT_FOUND},
-    503: {"description": "database unavailable"},
+    503: {"description": "database unavailable, or the service is still starting"},
 }
 
 
 async def get_service(request: Request) -> QuizService:
-    """The service built by the lifespan (async: no threadpool hop for a dependency)."""
-    svc: QuizService = request.app.state.quiz
+    """The service built at start-up (async: no threadpool hop); 503 while it is not built."""
+    svc: QuizService | None = request.app.state.quiz
+    if svc is None:
+        raise HTTPException(503, SERVICE_STARTING, headers={"Retry-After": "5"})
     return svc
 
 
 ServiceDep = Annotated[QuizService, Depends(get_service)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=idempotency.KEY_PATTERN,
+        description="client-chosen key (e.g. a uuid per quiz): a retry with the same key and "
+        "body returns the first result and records nothing more",
+    ),
+]
 router = APIRouter()
 
 
@@ -95,21 +108,34 @@ async def get_recommendations(
     response_model=QuizRecorded,
     status_code=201,
     tags=["v1"],
-    responses={**ERRORS, 422: {"description": "invalid answers or unknown words"}},
+    responses={
+        **ERRORS,
+        409: {"description": "conflicting concurrent writes or changed data: retry"},
+        422: {"description": "invalid answers, unknown words or a reused Idempotency-Key"},
+    },
 )
-def record_quiz(body: QuizIn, svc: ServiceDep) -> QuizRecorded:
-    """Record a finished quiz atomically; the next recommendations use it at once."""
+def record_quiz(
+    body: QuizIn, svc: ServiceDep, response: Response, key: IdempotencyKey = None
+) -> QuizRecorded:
+    """Record a finished quiz atomically; the next recommendations use it at once.
+
+    With an ``Idempotency-Key`` header, a retry returns the first result (header
+    ``Idempotent-Replayed: true``) and records nothing.
+    """
     user_id = parse_user_id(body.user_id)
     answers = [Answer(a.mot_id, a.correct, a.used_sign, a.feeling) for a in body.answers]
+    claim = (key, idempotency.fingerprint(body.model_dump_json())) if key else None
     try:
-        quiz_id = svc.record(user_id, answers, body.taken_at, body.feeling)
+        done = svc.record(user_id, answers, body.taken_at, body.feeling, claim)
     except UnknownUser:
         raise HTTPException(status.HTTP_404_NOT_FOUND, USER_NOT_FOUND) from None
-    except UnknownWords as exc:
+    except (UnknownWords, idempotency.KeyReused) as exc:
         raise HTTPException(422, str(exc)) from None
     except IntegrityError:  # a word or user removed meanwhile: nothing was written
         raise HTTPException(status.HTTP_409_CONFLICT, "Quiz conflicts with current data") from None
-    return QuizRecorded(quiz_id=str(quiz_id), recorded_answers=len(answers))
+    if done.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return QuizRecorded(quiz_id=str(done.quiz_id), recorded_answers=done.recorded_answers)
 
 
 @router.get(

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from apps.common.db import in_transaction
+from apps.quiz import idempotency
 from apps.quiz.dictionary import Dictionary
 from apps.quiz.features import NEVER_SEEN_DAYS, LearnerSummary, feature_matrix, summarise
 from apps.quiz.history import Answer, History, read_history, user_exists, write_quiz
@@ -178,14 +180,29 @@ class QuizService:
         answers: list[Answer],
         taken_at: datetime | None,
         quiz_feeling: str | None,
-    ) -> uuid.UUID:
-        """Write a finished quiz atomically; nothing is written when anything is wrong."""
+        key: tuple[str, str] | None = None,
+    ) -> idempotency.Recorded:
+        """Write a finished quiz atomically; nothing is written when anything is wrong.
+
+        ``key`` is (Idempotency-Key, request fingerprint): a request repeating a key gets the
+        first request's result and writes nothing. Deadlocks and serialization failures are
+        retried (the whole transaction, a few times).
+        """
         self.positions([a.mot_id for a in answers])
         when = taken_at or datetime.now(UTC)
-        with self.engine.begin() as conn:
+
+        def work(conn: Connection) -> idempotency.Recorded:
             if not user_exists(conn, user_id):
                 raise UnknownUser(str(user_id))
-            return write_quiz(conn, user_id, answers, when, quiz_feeling)
+            quiz_id = uuid.uuid4()
+            if key is not None:
+                first = idempotency.claim(conn, user_id, *key, quiz_id, len(answers))
+                if first is not None:
+                    return first
+            write_quiz(conn, quiz_id, user_id, answers, when, quiz_feeling)
+            return idempotency.Recorded(quiz_id, len(answers))
+
+        return in_transaction(self.engine, work)
 
 
 def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

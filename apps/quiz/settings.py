@@ -34,6 +34,12 @@ class QuizSettings(ServiceSettings):
         le=100,
         description="connections of the hot read pool (kept open; more concurrent reads wait)",
     )
+    startup_retry_max_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=300,
+        description="longest pause between start-up tries (doubling from startup_db_delay_s)",
+    )
     random_seed: int | None = Field(
         default=None, description="fix the recommendations' randomness (tests, demos)"
     )

@@ -1,13 +1,27 @@
-"""Database faults inside requests give 503, and the pool recovers when the server returns."""
+"""Database faults inside requests give 503, and the pool recovers when the server returns;
+conflicts are retried then 409, timeouts 503 "busy", other errors 500 (classified by SQLSTATE)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from apps.common.db import DB_UNAVAILABLE, database_ok, install_db_error_handlers, make_engine
+from apps.common.db import (
+    DB_BUSY,
+    DB_CONFLICT,
+    DB_UNAVAILABLE,
+    database_ok,
+    in_transaction,
+    install_db_error_handlers,
+    is_connection_fault,
+    is_transient_conflict,
+    make_engine,
+)
 from apps.common.settings import ServiceSettings
 from scripts.pgserver import LocalPostgres
 
@@ -53,3 +67,62 @@ def test_non_connection_database_errors_are_not_called_unavailable(
     res = TestClient(app, raise_server_exceptions=False).get("/integrity")
     assert res.status_code == 500
     assert res.json() == {"detail": "Internal database error"}
+
+
+def raising_app(url: str) -> tuple[FastAPI, Any]:
+    """An app whose /raise/{code} makes the server raise SQLSTATE ``code`` (a real error)."""
+    app, engine = make_app(url)
+
+    @app.get("/raise/{code}")
+    def raise_code(code: str) -> None:
+        with engine.connect() as conn:
+            conn.execute(text(f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{code}'; END $$"))
+
+    return app, engine
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "detail"),
+    [
+        ("40P01", 409, DB_CONFLICT),  # deadlock: was 503 "unavailable" before the fix
+        ("40001", 409, DB_CONFLICT),  # serialization failure
+        ("57014", 503, DB_BUSY),  # statement timeout
+        ("55P03", 503, DB_BUSY),  # lock timeout
+        ("53300", 503, DB_UNAVAILABLE),  # too many connections
+        ("57P01", 503, DB_UNAVAILABLE),  # administrator shutdown
+        ("22012", 500, "Internal database error"),  # division by zero: a bug
+    ],
+)
+def test_database_errors_are_classified_by_sqlstate(
+    fresh_db: str, code: str, status: int, detail: str
+) -> None:
+    app, _ = raising_app(fresh_db)
+    res = TestClient(app, raise_server_exceptions=False).get(f"/raise/{code}")
+    assert (res.status_code, res.json()["detail"]) == (status, detail)
+    assert ("Retry-After" in res.headers) == (status != 500)
+
+
+def test_in_transaction_retries_conflicts_only(fresh_db: str) -> None:
+    _, engine = make_app(fresh_db)
+    tries: list[str] = []
+
+    def flaky(code: str, fail_times: int) -> Any:
+        def work(conn: Connection) -> int:
+            tries.append(code)
+            conn.execute(text("CREATE TEMP TABLE IF NOT EXISTS t (a int)"))
+            if tries.count(code) <= fail_times:
+                conn.execute(text(f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{code}'; END $$"))
+            return int(conn.execute(text("SELECT 7")).scalar_one())
+
+        return work
+
+    assert in_transaction(engine, flaky("40P01", 2), base_delay_s=0.001) == 7
+    assert tries.count("40P01") == 3
+    with pytest.raises(OperationalError) as err:
+        in_transaction(engine, flaky("40001", 9), attempts=3, base_delay_s=0.001)
+    assert is_transient_conflict(err.value)
+    assert not is_connection_fault(err.value)
+    assert tries.count("40001") == 3
+    with pytest.raises(DBAPIError):
+        in_transaction(engine, flaky("22012", 1), base_delay_s=0.001)
+    assert tries.count("22012") == 1  # not a conflict: never re-run

@@ -4,6 +4,7 @@ truncated dumps, manifest checks, usage errors and the bounded wait for the data
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from db_restore.pgtools import client_env, find_client, psql_has_restrict
+from db_restore.restore import prelude
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the fixtures package
 from fixtures import dumps
@@ -151,13 +154,17 @@ def test_syntax_error_names_the_line(fresh_db: str, tmp_path: Path) -> None:
     assert snapshot(fresh_db) == {}
 
 
-def test_unbalanced_statement_stops_at_the_line_psql_reports(fresh_db: str, tmp_path: Path) -> None:
+def test_unbalanced_statement_is_refused_at_the_copy_data_end(
+    fresh_db: str, tmp_path: Path
+) -> None:
     text = dumps.dump_sql(1).replace("CREATE TABLE public.picto (", "CREATE TABLE public.picto ((")
     path = tmp_path / "unbalanced.sql"
     path.write_text(text)
     result = run_restore(fresh_db, "--dump", str(path))
     assert result.returncode == 1
-    assert f"of {path}: invalid command" in result.stderr
+    # the COPY data after the open statement is read as SQL: its "\." is refused, as psql
+    # would run it as a command
+    assert "runs the psql command '\\\\.' (inside an unfinished statement)" in result.stderr
     assert snapshot(fresh_db) == {}
 
 
@@ -320,3 +327,95 @@ def test_commit_inside_the_dump_cannot_split_the_transaction(fresh_db: str, tmp_
     restored = run_restore(fresh_db, "--dump", str(good))
     assert restored.returncode == 0, restored.stderr
     assert query(fresh_db, "SELECT public.norm('Élève')") == [("eleve",)]
+
+
+def test_a_mid_line_shell_command_is_refused_and_never_runs(fresh_db: str, tmp_path: Path) -> None:
+    """Before the lexer, psql ran ``\\!`` after a statement on the same line (issue 16 item 6)."""
+    marker = tmp_path / "SHELL_RAN"
+    text = dumps.dump_sql(1).replace(
+        "COPY public.mot ",
+        f"CREATE TABLE public.t (a int); \\! touch {marker}\nCOPY public.mot ",
+        1,
+    )
+    dump = tmp_path / "evil.sql"
+    dump.write_text(text)
+    result = run_restore(fresh_db, "--dump", str(dump))
+    assert result.returncode == 1
+    assert "runs the psql command '\\\\!'" in result.stderr
+    assert not marker.exists()
+    assert snapshot(fresh_db) == {}
+
+
+def test_inserts_dump_keeps_quoting_and_commit_lines_inside_strings(
+    fresh_db: str, tmp_path: Path
+) -> None:
+    """An --inserts style dump: a definition with a "COMMIT;" line and "$$" inside strings,
+    and a table named a$b$c. Before the lexer the COMMIT line was dropped from the data and
+    the "$$" left the filter inside a function body, so the restore failed as truncated."""
+    definition = "Ligne un\nCOMMIT;\nLigne trois, prix 5 $$"
+    literal = definition.replace("'", "''")
+    extra = (
+        f"INSERT INTO public.mot VALUES (9, 'note', '{literal}', 1, 1, 1, 1, 1);\n"
+        "CREATE TABLE public.a$b$c (x text);\n"
+        "INSERT INTO public.a$b$c VALUES (E'back\\\\slash ''q''');\n"
+        "ALTER TABLE public.a$b$c OWNER TO lsf_owner_absent;\n"
+    )
+    text = dumps.dump_sql(1).replace(
+        "SELECT pg_catalog.setval", extra + "SELECT pg_catalog.setval", 1
+    )
+    dump = tmp_path / "inserts.sql"
+    dump.write_text(text)
+    result = run_restore(fresh_db, "--dump", str(dump))
+    assert result.returncode == 0, result.stderr
+    assert query(fresh_db, "SELECT definition FROM public.mot WHERE mot_id = 9") == [(definition,)]
+    assert query(fresh_db, "SELECT x FROM public.a$b$c") == [("back\\slash 'q'",)]
+
+
+def test_psql_itself_refuses_commands_after_the_prelude(fresh_db: str, tmp_path: Path) -> None:
+    """The backstop behind the filter: after the prelude's \\restrict, psql runs no command."""
+    psql = find_client("psql")
+    assert psql_has_restrict(psql)
+    marker = tmp_path / "SHELL_RAN"
+    script = prelude("once", "k3y") + f"SELECT 1;\n\\! touch {marker}\nCOMMIT;\n".encode()
+    res = subprocess.run(
+        [psql, "-X", "-q", "-f", "-"], input=script, capture_output=True, env=client_env(fresh_db)
+    )
+    assert res.returncode != 0
+    assert b"backslash commands are restricted" in res.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("version", "has"),
+    [
+        ("psql (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)", True),
+        ("psql (PostgreSQL) 15.13", False),
+        ("psql (PostgreSQL) 17.6", True),
+        ("psql (PostgreSQL) 18.1", True),
+        ("psql (PostgreSQL) 12.22", False),
+    ],
+)
+def test_restrict_support_follows_the_psql_release(tmp_path: Path, version: str, has: bool) -> None:
+    fake = tmp_path / "psql"
+    fake.write_text(f"#!/bin/sh\necho '{version}'\n")
+    fake.chmod(0o755)
+    assert psql_has_restrict(str(fake)) is has
+
+
+def test_replace_forgets_the_idempotency_keys_of_the_replaced_data(
+    fresh_db: str, tmp_path: Path
+) -> None:
+    assert run_restore(fresh_db, "--dump", str(dumps.fixture_dump(tmp_path, 1))).returncode == 0
+    conn = psycopg2.connect(fresh_db)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO vocabulo_meta.quiz_requests (user_id, idempotency_key, request_sha256, "
+            "quiz_id, recorded_answers) VALUES (%s, 'k', 'h', %s, 1)",
+            (dumps.USER_ID, dumps.QUIZ_ID),
+        )
+    conn.close()
+    replaced = run_restore(
+        fresh_db, "--dump", str(dumps.fixture_dump(tmp_path, 2)), "--mode", "replace"
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    assert query(fresh_db, "SELECT count(*) FROM vocabulo_meta.quiz_requests") == [(0,)]

@@ -6,10 +6,18 @@ from __future__ import annotations
 import gzip
 import shutil
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from db_restore.errors import RestoreError
+from db_restore.sources import download
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the fixtures package
 from fixtures import dumps
@@ -149,3 +157,70 @@ def test_corrupt_custom_dump_names_pg_restore_error(
     assert "pg_restore" in result.stderr
     assert "database is unchanged" in result.stderr
     assert snapshot(fresh_db) == {}
+
+
+@contextmanager
+def plain_http_server(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """An http:// server of ``root`` that records the paths asked for."""
+    hits: list[str] = []
+
+    class Recording(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            super().do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Recording, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_to_https_redirects_are_followed(
+    served: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    base, cafile, dump = served
+    url = f"{base}/redirect/{quote(f'{base}/{dump.name}', safe='')}"
+    got = download(url, tmp_path / "d", cafile=str(cafile), max_bytes=10**8)
+    assert got == dumps.sha256(dump)
+
+
+def test_https_to_http_redirect_is_refused_without_fetching(
+    fresh_db: str, served: tuple[str, Path, Path]
+) -> None:
+    base, cafile, dump = served
+    with plain_http_server(dump.parent) as (http_base, hits):
+        url = f"{base}/redirect/{quote(f'{http_base}/{dump.name}', safe='')}"
+        result = run_restore(
+            fresh_db, "--dump", url, "--sha256", dumps.sha256(dump), "--cafile", str(cafile)
+        )
+    assert result.returncode == 1
+    assert "redirects to a non-https URL (http://…): refused" in result.stderr
+    assert hits == []  # before the fix the dump was fetched in clear text from here
+    assert snapshot(fresh_db) == {}
+
+
+def test_a_slow_server_hits_the_total_download_deadline(
+    served: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    """The server keeps sending (one byte every 0.1 s, never idle long enough for the socket
+    timeout): only a deadline for the whole download stops it."""
+    base, cafile, _ = served
+    started = time.monotonic()
+    with pytest.raises(RestoreError, match=r"did not finish within 1 s \(\d+ bytes received"):
+        download(
+            f"{base}/drip/600", tmp_path / "d", cafile=str(cafile), max_bytes=10**8, deadline_s=1
+        )
+    assert time.monotonic() - started < 3
+
+
+def test_download_timeout_must_be_positive(fresh_db: str) -> None:
+    result = run_restore(fresh_db, "--download-timeout", "0")
+    assert result.returncode == 2
+    assert "--download-timeout" in result.stderr

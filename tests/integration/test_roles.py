@@ -132,7 +132,8 @@ def test_quiz_writes_learner_history_but_not_the_dictionary(restored: str) -> No
     granted = query(
         restored,
         "SELECT table_name FROM information_schema.role_table_grants "
-        "WHERE grantee = 'vocabulo_quiz' AND privilege_type = 'INSERT'",
+        "WHERE grantee = 'vocabulo_quiz' AND privilege_type = 'INSERT' "
+        "AND table_schema = 'public'",
     )
     assert sorted(r[0] for r in granted) == sorted(LEARNER_WRITE_TABLES)
     readable = query(
@@ -351,3 +352,47 @@ def test_client_side_verifier_logs_in(restored: str, password: str) -> None:
                 "ALTER ROLE vocabulo_junior LOGIN PASSWORD %s", (scram_verifier(JUNIOR_PW),)
             )
         conn.close()
+
+
+def test_quiz_keeps_idempotency_keys_and_an_existing_database_gets_the_table(
+    restored: str, tmp_path: Path
+) -> None:
+    """vocabulo_meta.quiz_requests (data/post_restore.sql): Quiz may read and add keys, not
+    change or delete them, nor read the restore records; an already-restored database gets the
+    table when the restore job runs again (an upgrade)."""
+    conn = as_role(restored, "vocabulo_quiz")
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO vocabulo_meta.quiz_requests (user_id, idempotency_key, "
+                "request_sha256, quiz_id, recorded_answers) VALUES (%s, 'k', 'h', %s, 1)",
+                (dumps.USER_ID, dumps.QUIZ_ID),
+            )
+            cur.execute("SELECT quiz_id::text FROM vocabulo_meta.quiz_requests")
+            assert cur.fetchall() == [(dumps.QUIZ_ID,)]
+        conn.rollback()
+        for statement in (
+            "UPDATE vocabulo_meta.quiz_requests SET recorded_answers = 2",
+            "DELETE FROM vocabulo_meta.quiz_requests",
+            "SELECT * FROM vocabulo_meta.restores",
+        ):
+            with pytest.raises(errors.InsufficientPrivilege), conn.cursor() as cur:
+                cur.execute(statement)
+            conn.rollback()
+    finally:
+        conn.close()
+    with psycopg2.connect(restored) as admin, admin.cursor() as cur:  # restored before it existed
+        cur.execute("DROP TABLE vocabulo_meta.quiz_requests")
+    admin.close()
+    again = run_restore(
+        restored,
+        "--dump",
+        str(dumps.fixture_dump(tmp_path)),
+        VOCABULO_QUIZ_PASSWORD=QUIZ_PW,
+        VOCABULO_JUNIOR_PASSWORD=JUNIOR_PW,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "already restored" in again.stderr
+    assert query(restored, "SELECT to_regclass('vocabulo_meta.quiz_requests') IS NOT NULL") == [
+        (True,)
+    ]

@@ -17,7 +17,11 @@ REPO = Path(__file__).resolve().parents[2]
 register_uuid()
 CATEGORIES = ["basique", "animaux", "nourriture", "maison", "école", "corps"]
 N_SENSES = 400
-NO_SIGN = {7, 8}  # senses without an LSF video (never recommended)
+NO_SIGN = {7, 8}
+GROUP_ROLES_SQL = """DO $g$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'readonly') THEN CREATE ROLE readonly; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'readwrite') THEN CREATE ROLE readwrite; END IF;
+END $g$;"""  # senses without an LSF video (never recommended)
 
 
 def synthetic_senses(seed: int = 7) -> list[dict[str, Any]]:
@@ -119,8 +123,8 @@ def load_fixture(url: str, seed: int = 7) -> list[dict[str, Any]]:
                 "(SELECT max(token_id) FROM device_token))"
             )
             cur.execute((REPO / "data" / "schema_constraints.sql").read_text())
-            post = (REPO / "data" / "post_restore.sql").read_text().splitlines()
-            cur.execute("\n".join(ln for ln in post if ln.startswith("CREATE INDEX")))
+            cur.execute(GROUP_ROLES_SQL)  # data/post_restore.sql grants to them
+            cur.execute((REPO / "data" / "post_restore.sql").read_text())
     finally:
         conn.close()
     return senses

@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse downloads larger than this (default 2 GiB)",
     )
     parser.add_argument(
+        "--download-timeout",
+        type=float,
+        default=sources.DEFAULT_DEADLINE_S,
+        metavar="SECONDS",
+        help="give up a download not finished within this time, retries included (default 1800)",
+    )
+    parser.add_argument(
         "--lock-wait",
         type=float,
         default=600.0,
@@ -127,8 +134,16 @@ def conninfo_from_env() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level, json_lines=args.log_format == "json")
-    if args.max_download_bytes <= 0 or args.connect_attempts < 1 or args.lock_wait < 0:
-        log.error("--max-download-bytes, --connect-attempts must be positive, --lock-wait >= 0")
+    if (
+        args.max_download_bytes <= 0
+        or args.download_timeout <= 0
+        or args.connect_attempts < 1
+        or args.lock_wait < 0
+    ):
+        log.error(
+            "--max-download-bytes, --download-timeout, --connect-attempts must be positive, "
+            "--lock-wait >= 0"
+        )
         return EXIT_USAGE
     if args.force and args.mode != "replace":
         log.error("usage error: --force only goes with --mode replace")
@@ -151,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 cafile=args.cafile,
                 max_bytes=args.max_download_bytes,
                 workdir=workdir,
+                deadline_s=args.download_timeout,
             )
             expected = (
                 manifest.find(dump.path, args.manifest, dump.sha256)

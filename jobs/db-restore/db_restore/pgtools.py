@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from psycopg2.extensions import parse_dsn
@@ -54,6 +56,20 @@ def find_client(name: str) -> str:
         f"{name} not found: install postgresql-client (Debian/Ubuntu: "
         f"apt-get install postgresql-client) or set PG_BINDIR"
     )
+
+
+# The first minor release of each major version whose psql knows \restrict (August 2025).
+RESTRICT_SINCE = {13: 22, 14: 19, 15: 14, 16: 10, 17: 6}
+
+
+def psql_has_restrict(psql: str) -> bool:
+    """True when ``psql`` supports ``\restrict`` (refuses every later backslash command)."""
+    res = subprocess.run([psql, "--version"], capture_output=True, text=True, check=False)
+    match = re.search(r"\s(\d+)\.(\d+)", res.stdout)
+    if match is None:
+        return False
+    major, minor = int(match.group(1)), int(match.group(2))
+    return major > 17 or minor >= RESTRICT_SINCE.get(major, 10**6)
 
 
 def client_env(conninfo: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ import gzip
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +32,8 @@ from tenacity import (
 from db_restore import roles, sqlstream
 from db_restore.errors import RestoreError, UsageError
 from db_restore.manifest import Manifest, check_sql
-from db_restore.pgtools import client_env, find_client
+from db_restore.pgtools import client_env, find_client, psql_has_restrict
+from db_restore.redact import redact
 from db_restore.sources import Dump
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,9 @@ CREATE SCHEMA public;
 DO $v$ BEGIN IF current_setting('server_version_num')::int >= 140000 THEN
     EXECUTE 'ALTER SCHEMA public OWNER TO pg_database_owner'; END IF; END $v$;
 GRANT USAGE ON SCHEMA public TO PUBLIC;
+-- the quizzes the idempotency keys name are gone with the learners' data
+DO $v$ BEGIN IF to_regclass('vocabulo_meta.quiz_requests') IS NOT NULL THEN
+    TRUNCATE vocabulo_meta.quiz_requests; END IF; END $v$;
 RESET lock_timeout;
 """
 _COPY_CONTEXT = re.compile(r"CONTEXT:\s+COPY \S+, line (\d+)")
@@ -190,9 +195,13 @@ def run(opts: Options) -> str:
         acquire_lock(conn, opts.lock_wait_s)
         current = current_restore(conn)
         if current and current.sha256 == opts.dump.sha256 and not opts.force:
-            with conn.cursor() as cur:
+            with conn.cursor() as cur:  # our additions may be newer than the restore
                 cur.execute(
-                    "BEGIN; " + roles.create_missing_sql() + roles.grants_sql() + " COMMIT;"
+                    "BEGIN; "
+                    + roles.create_missing_sql()
+                    + post_sql
+                    + roles.grants_sql()
+                    + " COMMIT;"
                 )
             log.info(
                 "dump %s already restored (%s): nothing to do", current.sha256, current.restored_at
@@ -243,12 +252,17 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def prelude(mode: str) -> bytes:
+def prelude(mode: str, restrict_key: str | None = None) -> bytes:
     """What psql runs before the dump: error handling, BEGIN, (replace) the schema swap, and
-    the managed roles that are missing."""
+    the managed roles that are missing.
+
+    With ``restrict_key`` (a random key the dump cannot know), psql refuses every backslash
+    command after this prelude: a backstop behind the filter's own refusal.
+    """
     text = (
         "\\set ON_ERROR_STOP on\n"
-        "SET client_min_messages = warning;\n"
+        + (f"\\restrict {restrict_key}\n" if restrict_key else "")
+        + "SET client_min_messages = warning;\n"
         "SET statement_timeout = 0;\n"
         "BEGIN;\n"
         + (REPLACE_SQL if mode == "replace" else "")
@@ -275,14 +289,19 @@ def postlude(opts: Options, post_sql: str) -> bytes:
 
 def run_transaction(opts: Options, post_sql: str, existing_roles: set[str]) -> None:
     """Stream prelude + filtered dump + postlude into one psql transaction; raise on failure."""
-    head = prelude(opts.mode)
+    psql_path = find_client("psql")
+    if psql_has_restrict(psql_path):
+        head = prelude(opts.mode, secrets.token_hex(16))
+    else:
+        log.warning("this psql has no \\restrict: the line filter alone refuses psql commands")
+        head = prelude(opts.mode)
     stats = sqlstream.FilterStats()
     with (
         tempfile.TemporaryFile(dir=opts.workdir) as psql_err,
         tempfile.TemporaryFile(dir=opts.workdir) as producer_err,
     ):
         psql = subprocess.Popen(
-            [find_client("psql"), "-X", "-q", "-f", "-"],
+            [psql_path, "-X", "-q", "-f", "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=psql_err,
@@ -327,12 +346,15 @@ def run_transaction(opts: Options, post_sql: str, existing_roles: set[str]) -> N
 
 
 def check_complete(stats: sqlstream.FilterStats, dump: Dump) -> None:
-    """Refuse a dump that ends inside COPY data or lacks pg_dump's closing line."""
+    """Refuse a dump that ends inside COPY data, a string or a comment, or without pg_dump's
+    closing line."""
     if stats.in_copy:
         raise RestoreError(
             f"{dump.origin} is truncated: it ends at line {stats.lines}, inside "
             f"the COPY data started at line {stats.copy_started_at}"
         )
+    if unclosed := stats.lexer.open_construct():
+        raise RestoreError(f"{dump.origin} ends at line {stats.lines} inside {unclosed}")
     if stats.has_header and not stats.has_trailer:
         raise RestoreError(
             f"{dump.origin} is truncated: it ends at line {stats.lines} without "
@@ -343,7 +365,8 @@ def check_complete(stats: sqlstream.FilterStats, dump: Dump) -> None:
 def describe_psql_error(
     stderr: str, prelude_lines: int, stats: sqlstream.FilterStats, dump: Dump, code: int
 ) -> str:
-    """A one-paragraph message naming the dump line that failed and psql's error."""
+    """A one-paragraph message naming the dump line that failed and psql's error, without the
+    row values psql quotes (they may be personal data: see :mod:`db_restore.redact`)."""
     lines = stderr.strip().splitlines()
     for i, line in enumerate(lines):
         match = _PSQL_ERROR.match(line)
@@ -351,7 +374,10 @@ def describe_psql_error(
             continue
         psql_line, error = int(match.group(1)), match.group(3)
         context = " | ".join(x.strip() for x in lines[i + 1 : i + 4] if not _PSQL_ERROR.match(x))
-        detail = f"{error} ({context})" if context else error
+        shown = " | ".join(
+            redact(x.strip()) for x in lines[i + 1 : i + 4] if not _PSQL_ERROR.match(x)
+        )
+        detail = f"{redact(error)} ({shown})" if shown else redact(error)
         dump_line = psql_line - prelude_lines
         copy_row = _COPY_CONTEXT.search(context)
         if copy_row and 0 < dump_line <= stats.lines:  # psql reports COPY errors at its end
@@ -377,7 +403,7 @@ def describe_psql_error(
             f"restore failed {where}: {detail}; the transaction was rolled back, "
             "the database is unchanged"
         )
-    tail = " | ".join(lines[-5:]) or "no message"
+    tail = " | ".join(redact(x) for x in lines[-5:]) or "no message"
     return f"psql exited with code {code}: {tail}; the database is unchanged"
 
 

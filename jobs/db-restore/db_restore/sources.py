@@ -9,10 +9,13 @@ import os
 import re
 import ssl
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.client import HTTPMessage
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 from tenacity import (
@@ -32,6 +35,8 @@ IMAGE_DUMP = Path("/opt/vocabulo/data/lsf_app_dump.sql.gz")
 REPO_DUMP = Path(__file__).resolve().parents[3] / "data" / "lsf_app_dump.sql.gz"
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1 << 20
+READ_TIMEOUT_S = 60.0  # one connect or read; the whole download has its own deadline
+DEFAULT_DEADLINE_S = 1800.0
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,13 @@ def detect_format(path: Path) -> str:
 
 
 def resolve(
-    dump: str | None, sha256: str | None, *, cafile: str | None, max_bytes: int, workdir: Path
+    dump: str | None,
+    sha256: str | None,
+    *,
+    cafile: str | None,
+    max_bytes: int,
+    workdir: Path,
+    deadline_s: float = DEFAULT_DEADLINE_S,
 ) -> Dump:
     """Turn ``--dump``/``--sha256`` into a verified local :class:`Dump` (downloading URLs)."""
     expected = check_sha256_arg(sha256)
@@ -100,7 +111,7 @@ def resolve(
         if expected is None:
             raise UsageError("--sha256 is required when --dump is a URL")
         path = workdir / "dump.download"
-        actual = download(dump, path, cafile=cafile, max_bytes=max_bytes)
+        actual = download(dump, path, cafile=cafile, max_bytes=max_bytes, deadline_s=deadline_s)
         origin = redact_url(dump)
     else:
         path = Path(dump) if dump else default_dump()
@@ -143,9 +154,45 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", "")) + hidden
 
 
-def download(url: str, dest: Path, *, cafile: str | None, max_bytes: int, attempts: int = 3) -> str:
-    """Download ``url`` to ``dest`` over verified TLS (bounded size and retries); return sha256."""
+class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to https:// URLs (TLS verified again at the new host)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urlsplit(newurl).scheme.lower() != "https":
+            raise RestoreError(
+                f"{redact_url(req.full_url)} redirects to a non-https URL "
+                f"({urlsplit(newurl).scheme}://…): refused"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def download(
+    url: str,
+    dest: Path,
+    *,
+    cafile: str | None,
+    max_bytes: int,
+    attempts: int = 3,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+) -> str:
+    """Download ``url`` to ``dest`` over verified TLS; return its sha256.
+
+    Bounded: size, tries, https-only redirects, and ``deadline_s`` for the whole download
+    (every try and pause included), however slowly the server sends.
+    """
     context = ssl.create_default_context(cafile=cafile)
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=context), _HttpsOnlyRedirects()
+    )
+    deadline = time.monotonic() + deadline_s
     for attempt in Retrying(
         stop=stop_after_attempt(attempts),
         wait=wait_exponential(multiplier=1, max=10),
@@ -155,7 +202,7 @@ def download(url: str, dest: Path, *, cafile: str | None, max_bytes: int, attemp
     ):
         with attempt:
             try:
-                return _download_once(url, dest, context, max_bytes)
+                return _download_once(url, dest, opener, max_bytes, deadline, deadline_s)
             except _Transient as exc:
                 log.warning(
                     "download of %s failed (try %d/%d): %s",
@@ -168,12 +215,29 @@ def download(url: str, dest: Path, *, cafile: str | None, max_bytes: int, attemp
     raise AssertionError("unreachable")
 
 
-def _download_once(url: str, dest: Path, context: ssl.SSLContext, max_bytes: int) -> str:
+def _download_once(
+    url: str,
+    dest: Path,
+    opener: urllib.request.OpenerDirector,
+    max_bytes: int,
+    deadline: float,
+    deadline_s: float,
+) -> str:
     digest, size = hashlib.sha256(), 0
     request = urllib.request.Request(url, headers={"User-Agent": "vocabulo-restore"})
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RestoreError(
+                f"download of {redact_url(url)} did not finish within {deadline_s:.0f} s "
+                f"({size} bytes received; --download-timeout)"
+            )
+        return left
+
     try:
         with (
-            urllib.request.urlopen(request, context=context, timeout=60) as resp,
+            opener.open(request, timeout=min(READ_TIMEOUT_S, remaining())) as resp,
             dest.open("wb") as out,
         ):
             declared = resp.headers.get("Content-Length")
@@ -182,7 +246,9 @@ def _download_once(url: str, dest: Path, context: ssl.SSLContext, max_bytes: int
                     f"{redact_url(url)} is {declared} bytes, over the {max_bytes}-byte limit "
                     "(--max-download-bytes)"
                 )
-            while chunk := resp.read(CHUNK):
+            # read1: returns what one receive brought, so a server that drips bytes cannot
+            # hold a read past the deadline (each receive waits at most the socket timeout)
+            while remaining() and (chunk := resp.read1(CHUNK)):
                 size += len(chunk)
                 if size > max_bytes:
                     raise RestoreError(
@@ -204,6 +270,7 @@ def _download_once(url: str, dest: Path, context: ssl.SSLContext, max_bytes: int
             ) from exc
         raise _Transient(str(exc.reason)) from exc
     except (ConnectionError, TimeoutError) as exc:
+        remaining()  # past the deadline: say so rather than retry
         raise _Transient(str(exc)) from exc
     log.info("downloaded %s (%d bytes)", redact_url(url), size)
     return digest.hexdigest()

@@ -1,7 +1,10 @@
 """Line filter between a SQL dump and psql: drops what cannot restore here, keeps line numbers.
 
 Every dropped line is replaced by a comment line, so psql's line numbers still point at the
-dump's own lines. COPY data is passed through untouched.
+dump's own lines. Each line is lexed as psql reads it (:mod:`db_restore.sqllex`): only a line
+that is one whole statement at top level may be dropped or rewritten (never a line inside a
+string, a dollar-quoted body or a multi-line statement), and a backslash command anywhere
+outside quotes, comments and COPY data refuses the dump. COPY data is passed through untouched.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from db_restore.errors import RestoreError
+from db_restore.sqllex import LineScan, PsqlLexer
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +25,7 @@ TRAILER = b"-- PostgreSQL database dump complete"
 SKIPPED = b"-- (line skipped by vocabulo-restore)\n"
 RECENT_LINES = 2000  # kept to locate a failing statement's line from psql's "LINE n:" excerpt
 
-_COPY_START = re.compile(rb"^COPY\s.+\sFROM\s+stdin.*;\s*$", re.IGNORECASE)
+_COPY_END = (b"\\.\n", b"\\.\r\n", b"\\.")  # psql ends COPY data at exactly this line
 _OWNER = re.compile(rb"^ALTER\s.+\sOWNER\s+TO\s+.+;\s*$", re.IGNORECASE)
 _CREATE_PUBLIC = re.compile(rb"^CREATE\s+SCHEMA\s+public\s*;\s*$", re.IGNORECASE)
 _COMMENT_EXTENSION = re.compile(rb"^COMMENT\s+ON\s+EXTENSION\s", re.IGNORECASE)
@@ -31,7 +35,6 @@ _TX_CONTROL = re.compile(
     rb"^(BEGIN|COMMIT|END|ROLLBACK|ABORT|START\s+TRANSACTION)(\s+(WORK|TRANSACTION))?\s*;\s*$",
     re.IGNORECASE,
 )
-_DOLLAR_TAG = re.compile(rb"\$(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)?\$")
 _PRIVILEGE = re.compile(r"^(GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\s", re.IGNORECASE)
 _ROLE_CLAUSES = (
     re.compile(r"\sFOR\s+(?:ROLE|USER)\s+(.+?)\s+(?:IN\s+SCHEMA|GRANT|REVOKE)\s", re.IGNORECASE),
@@ -80,7 +83,7 @@ class FilterStats:
     has_header: bool = False
     has_trailer: bool = False
     in_copy: bool = False
-    dollar_tag: bytes | None = None  # inside a $tag$-quoted body (functions): lines kept as is
+    lexer: PsqlLexer = field(default_factory=PsqlLexer)
     copy_started_at: int = 0
     copy_starts: list[int] = field(default_factory=list)
     recent: deque[tuple[int, bytes]] = field(default_factory=lambda: deque(maxlen=RECENT_LINES))
@@ -102,49 +105,61 @@ class FilterStats:
 def filter_dump(
     lines: Iterable[bytes], existing_roles: set[str], stats: FilterStats
 ) -> Iterator[bytes]:
-    """Yield the dump's lines, one out per line in, with unrestorable statements commented out."""
+    """Yield the dump's lines, one out per line in, with unrestorable statements commented out.
+
+    Raises ``RestoreError`` before yielding a line that would make psql run a command.
+    """
+    lexer = stats.lexer
     for raw in lines:
         stats.lines += 1
         line = raw if raw.endswith(b"\n") else raw + b"\n"
         if stats.in_copy:
-            if line.rstrip(b"\r\n") == b"\\.":
+            if raw in _COPY_END:
                 stats.in_copy = False
             yield line
             continue
         stats.recent.append((stats.lines, line))
-        if stats.dollar_tag is not None:
-            _track_dollar_quotes(line, stats)
-            yield line
+        if lexer.at_top and _SKIPPED_META.match(line):
+            stats.skipped["psql connection/restrict meta-command"] += 1
+            yield SKIPPED  # psql reads a whole line as the command: the state is unchanged
             continue
-        _track_dollar_quotes(line, stats)
-        out = _rewrite(line, existing_roles, stats)
-        if out is not line:
-            if out is SKIPPED:
-                log.debug("skipped dump line %d: %s", stats.lines, line[:100])
-            yield out
-            continue
-        if _COPY_START.match(line):
+        started_top = lexer.at_top
+        scan = lexer.scan(line, stats.lines)
+        _refuse_commands(scan, stats.lines)
+        if scan.whole_statement:
+            out = _rewrite(line, existing_roles, stats)
+            if out is not line:
+                if out is SKIPPED:
+                    log.debug("skipped dump line %d: %s", stats.lines, line[:100])
+                yield out
+                continue
+        if scan.copy_in:
             stats.in_copy, stats.copy_started_at = True, stats.lines
             stats.copy_starts.append(stats.lines)
-        elif line.startswith(HEADER):
+        elif started_top and line.startswith(HEADER):
             stats.has_header = True
             stats.has_trailer = line.startswith(TRAILER)
-        elif line.startswith(b"\\"):
-            raise RestoreError(
-                f"dump line {stats.lines} runs the psql command "
-                f"{line.split()[0].decode(errors='replace')!r}: refusing this dump"
-            )
         yield line
 
 
-def _track_dollar_quotes(line: bytes, stats: FilterStats) -> None:
-    """Follow $tag$ quoting, so function bodies are never mistaken for top-level statements."""
-    for match in _DOLLAR_TAG.finditer(line):
-        tag = match.group(0)
-        if stats.dollar_tag is None:
-            stats.dollar_tag = tag
-        elif tag == stats.dollar_tag:
-            stats.dollar_tag = None
+def _refuse_commands(scan: LineScan, number: int) -> None:
+    """Refuse what would run a command: psql meta-commands, COPY ... PROGRAM, and a COPY
+    from stdin followed by more SQL on its line (psql's data and ours would differ)."""
+    if scan.meta is not None:
+        name = scan.meta.decode(errors="replace")
+        where = "" if scan.starts_statement else " (inside an unfinished statement)"
+        raise RestoreError(
+            f"dump line {number} runs the psql command {name!r}{where}: refusing this dump"
+        )
+    if scan.copy_program:
+        raise RestoreError(
+            f"dump line {number} has COPY ... PROGRAM (a shell command on the database "
+            "server): refusing this dump"
+        )
+    if scan.copy_trailing:
+        raise RestoreError(
+            f"dump line {number}: COPY ... FROM stdin must end its line; refusing this dump"
+        )
 
 
 def _rewrite(line: bytes, existing_roles: set[str], stats: FilterStats) -> bytes:
@@ -152,8 +167,6 @@ def _rewrite(line: bytes, existing_roles: set[str], stats: FilterStats) -> bytes
     reason = None
     if _OWNER.match(line):
         reason = "ALTER ... OWNER TO (restored objects belong to the restoring user)"
-    elif _SKIPPED_META.match(line):
-        reason = "psql connection/restrict meta-command"
     elif _TX_CONTROL.match(line):
         reason = "transaction control (the whole restore is one transaction)"
     elif _COMMENT_EXTENSION.match(line):
