@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from apps.common.auth import AUTH_RESPONSES, LearnerGuard, install_auth
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
@@ -66,6 +67,7 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
         conf = settings or QuizSettings()
         configure_logging(conf.log_level, conf.log_json)
         app.state.settings = conf
+        install_auth(app, conf, "quiz")
         svc = await run_in_threadpool(build_service, conf)
         app.state.quiz = svc
         gc.collect()
@@ -101,7 +103,7 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
     install_validation_handler(app, {"user_id": (400, INVALID_USER)})
     app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
     app.include_router(health_router(ready_check))
-    app.include_router(router)
+    app.include_router(router, dependencies=[LearnerGuard], responses=AUTH_RESPONSES)
     return app
 
 
