@@ -1,4 +1,4 @@
-"""apps/common/auth.py without a database: start-up validation, key types, JWKS rotation by kid."""
+"""apps/common/auth.py and jwt_keys.py without a database: start-up validation, key types, JWKS rotation by kid."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from pydantic import ValidationError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "quiz"))
 from quiz_tokens import AUDIENCE, Signer, b64, claims, forged, public_pem, rsa_private_key
 
-from apps.common.auth import AuthConfigError, Principal, TokenVerifier, scopes
+from apps.common.auth import Principal, TokenVerifier, scopes
+from apps.common.jwt_keys import AuthConfigError
 from apps.junior.settings import JuniorSettings
 from apps.quiz.settings import QuizSettings
 
