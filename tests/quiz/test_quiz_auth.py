@@ -15,6 +15,7 @@ from typing import Any
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from quiz_fixture import add_learner, quiz_settings
 from quiz_tokens import (
     AUDIENCE,
@@ -29,6 +30,7 @@ from quiz_tokens import (
 )
 from schemathesis import GenerationMode
 
+from apps.common.jwt_keys import AuthConfigError
 from apps.common.logs import JsonFormatter
 from apps.quiz.app import create_app
 from data.build.learners import EXAMPLE_LEARNER_ID, NEW_LEARNER_ID
@@ -274,3 +276,18 @@ def test_mode_none_keeps_the_apps_exact_call(client: TestClient) -> None:
     # a stray Authorization header changes nothing in mode none
     stray = call(client, "progress", B, {"Authorization": "Bearer whatever"})
     assert stray.status_code == 200
+
+
+def test_jwt_mode_without_a_usable_key_refuses_to_start(
+    quiz_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lifespan fails before serving: no key in the environment, or a key that is not one."""
+    monkeypatch.setenv("DATABASE_URL", quiz_db)
+    monkeypatch.setenv("QUIZ_AUTH_MODE", "jwt")
+    no_key = pytest.raises(ValidationError, match="QUIZ_AUTH_MODE=jwt needs exactly one key")
+    with no_key, TestClient(create_app()):
+        pass
+    bad = quiz_settings(quiz_db, auth_mode="jwt", jwt_public_key="not a key")
+    not_a_key = pytest.raises(AuthConfigError, match="QUIZ_JWT_PUBLIC_KEY is not a PEM public key")
+    with not_a_key, TestClient(create_app(bad)):
+        pass
