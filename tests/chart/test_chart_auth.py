@@ -141,6 +141,7 @@ def test_ingress_is_refused_while_an_api_is_anonymous(helm_bin: str) -> None:
         helm_bin, "--set", "ingress.enabled=true", *HS, "--set", "quiz.auth.secretKeys.secret=k"
     )
     assert "would expose junior with" in only_junior
+    assert "ingress.allowAnonymous={junior}" in only_junior
     junior_off = template(
         helm_bin,
         None,
@@ -154,6 +155,25 @@ def test_ingress_is_refused_while_an_api_is_anonymous(helm_bin: str) -> None:
     )
     names = [d["metadata"]["name"] for d in documents(junior_off) if d["kind"] == "Ingress"]
     assert names == ["vocabulo-quiz"]
+
+
+def test_allow_anonymous_for_some_apis_only(helm_bin: str) -> None:
+    """A list allows just those APIs: a public Junior beside a Quiz API that asks tokens."""
+    quiz_jwt = (*HS, "--set", "quiz.auth.secretKeys.secret=k")
+    out = template(
+        helm_bin,
+        None,
+        "--set",
+        "ingress.enabled=true",
+        "--set",
+        "ingress.allowAnonymous={junior}",
+        *quiz_jwt,
+    )
+    assert len([d for d in documents(out) if d["kind"] == "Ingress"]) == 2
+    stderr = refusal(
+        helm_bin, "--set", "ingress.enabled=true", "--set", "ingress.allowAnonymous={junior}"
+    )
+    assert "would expose quiz with auth.mode=none" in stderr
 
 
 def test_allow_anonymous_renders_and_annotations_are_per_api(helm_bin: str) -> None:
@@ -184,6 +204,7 @@ def test_allow_anonymous_renders_and_annotations_are_per_api(helm_bin: str) -> N
         ("junior.auth.secretKeys.pem=x", "/junior/auth/secretKeys"),
         ("quiz.auth.jwt.leewaySeconds=3600", "/quiz/auth/jwt/leewaySeconds"),
         ("ingress.allowAnonymous=maybe", "/ingress/allowAnonymous"),
+        ("ingress.allowAnonymous={pgadmin}", "/ingress/allowAnonymous"),
     ],
 )
 def test_schema_rejects_wrong_auth_values(helm_bin: str, setting: str, message: str) -> None:

@@ -82,16 +82,24 @@
 {{- end -}}
 {{- end -}}
 
-{{/* An Ingress puts the APIs on the internet: refuse it while an exposed API asks no token. */}}
+{{/* An Ingress puts the APIs on the internet: refuse it while an exposed API asks no token,
+unless ingress.allowAnonymous allows it (true: every API; a list: those APIs, e.g. [junior]). */}}
 {{- define "vocabulo.ingress.authCheck" -}}
+{{- $allow := .Values.ingress.allowAnonymous -}}
+{{- $allowed := list -}}
+{{- if kindIs "slice" $allow -}}
+{{- $allowed = $allow -}}
+{{- else if $allow -}}
+{{- $allowed = list "quiz" "junior" -}}
+{{- end -}}
 {{- $open := list -}}
 {{- range $api := list "quiz" "junior" -}}
 {{- $v := index $.Values $api -}}
-{{- if and $v.enabled (ne $v.auth.mode "jwt") -}}
+{{- if and $v.enabled (ne $v.auth.mode "jwt") (not (has $api $allowed)) -}}
 {{- $open = append $open $api -}}
 {{- end -}}
 {{- end -}}
-{{- if and $open (not .Values.ingress.allowAnonymous) -}}
-{{- fail (printf "ingress.enabled=true would expose %s with auth.mode=none to anyone on the internet (the Quiz API serves and records children's quiz data). Either turn authentication on: --set <api>.auth.mode=jwt,<api>.auth.existingSecret=<Secret>,<api>.auth.secretKeys.secret=<key> for %s (README \"Authentication\"), or accept anonymous access explicitly: --set ingress.allowAnonymous=true" (join ", " $open) (join " and " $open)) -}}
+{{- if $open -}}
+{{- fail (printf "ingress.enabled=true would expose %s with auth.mode=none to anyone on the internet (the Quiz API serves and records children's quiz data). Either turn authentication on: --set <api>.auth.mode=jwt,<api>.auth.existingSecret=<Secret>,<api>.auth.secretKeys.secret=<key> for %s (README \"Authentication\"), or accept anonymous access explicitly: --set ingress.allowAnonymous=true (every API) or --set 'ingress.allowAnonymous={%s}' (only these)" (join ", " $open) (join " and " $open) (join "," $open)) -}}
 {{- end -}}
 {{- end -}}
