@@ -96,13 +96,18 @@ def private_postgres() -> Iterator[LocalPostgres]:
 
 
 def _fuzz_no_server_error(
-    app: Any, mode: Any, examples: int, skip: frozenset[str] = frozenset()
+    app: Any,
+    mode: Any,
+    examples: int,
+    skip: frozenset[str] = frozenset(),
+    headers: dict[str, str] | None = None,
 ) -> set[str]:
     """Run schemathesis over every operation of ``app``'s OpenAPI schema; no 5xx allowed.
 
     The schema comes from the app object and calls go straight to it, under the lifespan the
     caller's TestClient owns: schemathesis's ASGI loader would start (and restart) a lifespan
-    of its own on the same app. Returns the paths that were exercised.
+    of its own on the same app. ``headers`` go with every call (e.g. a bearer token).
+    Returns the paths that were exercised.
     """
     import schemathesis
     from hypothesis import HealthCheck, given, settings
@@ -129,7 +134,10 @@ def _fuzz_no_server_error(
         )
         def run(case: Any) -> None:
             case.call_and_validate(
-                session=session, base_url=session.base_url, checks=[not_a_server_error]
+                session=session,
+                base_url=session.base_url,
+                headers=headers,
+                checks=[not_a_server_error],
             )
 
         try:
@@ -143,5 +151,5 @@ def _fuzz_no_server_error(
 
 @pytest.fixture(scope="session")
 def fuzz_no_server_error() -> Callable[..., set[str]]:
-    """``fuzz_no_server_error(app, mode, examples, skip=...)`` → the exercised paths."""
+    """``fuzz_no_server_error(app, mode, examples, skip=..., headers=...)`` → exercised paths."""
     return _fuzz_no_server_error

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from apps.common.api_docs import install_offline_docs
+from apps.common.auth import AUTH_RESPONSES, Authenticated, install_auth
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
@@ -84,6 +85,7 @@ def create_app(
         configure_logging(conf.log_level, conf.log_json)
         engine = make_engine(conf, "vocabulo-junior")
         app.state.settings = conf
+        install_auth(app, conf, "junior")
         app.state.engine = engine
         app.state.slots = threading.BoundedSemaphore(conf.max_inflight)
         stop = threading.Event()
@@ -137,7 +139,7 @@ def create_app(
     install_db_error_handlers(app)
     install_offline_docs(app)
     app.include_router(health_router(ready_check))
-    app.include_router(router)
+    app.include_router(router, dependencies=[Authenticated], responses={401: AUTH_RESPONSES[401]})
     return app
 
 

@@ -8,12 +8,13 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from apps.common.auth import AuthSettings
 from apps.common.settings import ServiceSettings
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 
-class JuniorSettings(ServiceSettings):
+class JuniorSettings(ServiceSettings, AuthSettings):
     """Everything the Junior API reads from the environment."""
 
     model_config = SettingsConfigDict(env_prefix="JUNIOR_", extra="ignore")

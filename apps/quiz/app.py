@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, text
 
 from apps.common.api_docs import install_offline_docs
+from apps.common.auth import AUTH_RESPONSES, LearnerGuard, install_auth
 from apps.common.db import database_ok, install_db_error_handlers, make_engine
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
@@ -83,6 +84,7 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
         conf = settings or QuizSettings()
         configure_logging(conf.log_level, conf.log_json)
         app.state.settings = conf
+        install_auth(app, conf, "quiz")
         model = await run_in_threadpool(QuizModel, conf.model_path, conf.onnx_threads)
         await run_in_threadpool(model.warm_up)
         engine = make_engine(conf, "vocabulo-quiz")
@@ -144,7 +146,7 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
     install_validation_handler(app, {"user_id": (400, INVALID_USER)})
     app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
     app.include_router(health_router(ready_check))
-    app.include_router(router)
+    app.include_router(router, dependencies=[LearnerGuard], responses=AUTH_RESPONSES)
     return app
 
 

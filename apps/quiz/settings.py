@@ -7,11 +7,12 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from apps.common.auth import AuthSettings
 from apps.common.settings import ServiceSettings
 from apps.quiz.model import DEFAULT_MODEL_PATH
 
 
-class QuizSettings(ServiceSettings):
+class QuizSettings(ServiceSettings, AuthSettings):
     """Everything the Quiz API reads from its environment, validated at start-up."""
 
     model_config = SettingsConfigDict(env_prefix="QUIZ_", extra="ignore")

@@ -35,7 +35,24 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "auth": {"existingSecret": "vocabulo-db"},
         "pgadmin": {"existingSecret": "vocabulo-pgadmin"},
     },
-    "ingress": {"ingress": {"enabled": True, "tlsSecretName": "vocabulo-tls"}},
+    # An Ingress needs auth on every exposed API (or ingress.allowAnonymous): quiz HS256, junior JWKS.
+    "ingress": {
+        "ingress": {"enabled": True, "tlsSecretName": "vocabulo-tls"},
+        "quiz": {
+            "auth": {
+                "mode": "jwt",
+                "existingSecret": "vocabulo-jwt",
+                "secretKeys": {"secret": "hs256-secret"},
+            }
+        },
+        "junior": {
+            "auth": {
+                "mode": "jwt",
+                "existingSecret": "vocabulo-jwt",
+                "secretKeys": {"jwks": "jwks.json"},
+            }
+        },
+    },
     "monitoring": {"monitoring": {"enabled": True}},
     "backup": {"backup": {"enabled": True}},
     "no-pgadmin": {"pgadmin": {"enabled": False}},

@@ -180,3 +180,50 @@ def test_unknown_service_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "unknown service(s) ['nope']" in result.stdout
     assert not (tmp_path / "pgdata").exists()
+
+
+def test_make_dev_passes_quiz_auth_settings_through(dev_dir: Path, dev_runs: list[DevRun]) -> None:
+    """Issue 13's "done when": `QUIZ_AUTH_MODE=jwt QUIZ_JWT_SECRET=… make dev` on the seed dump:
+    no token → 401, learner A's token on learner B → 403, A on A → 200."""
+    import httpx
+    import jwt
+
+    from data.build.learners import EXAMPLE_LEARNER_ID, NEW_LEARNER_ID
+
+    secret, port = "dev-test-secret-" + "x" * 32, free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
+    env.update(
+        DEV_DIR=str(dev_dir),
+        DEV_PG_PORT=str(free_port()),
+        QUIZ_PORT=str(port),
+        QUIZ_WORKERS="1",
+        SERVICES="quiz",
+        QUIZ_AUTH_MODE="jwt",
+        QUIZ_JWT_SECRET=secret,
+    )
+    env.pop("VOCABULO_DUMP", None)  # the seed dump, with the demo learners
+    run = DevRun(env)
+    dev_runs.append(run)
+    run.wait_for("ready;", timeout=180)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    token = jwt.encode(
+        {"sub": str(EXAMPLE_LEARNER_ID), "exp": int(time.time()) + 300}, secret, "HS256"
+    )
+
+    def recommend(user: object, headers: dict[str, str]) -> httpx.Response:
+        body = {"user_id": str(user)}
+        return httpx.post(f"{base}/get_recommendations", json=body, headers=headers, timeout=10)
+
+    auth = {"Authorization": f"Bearer {token}"}
+    assert recommend(EXAMPLE_LEARNER_ID, {}).status_code == 401
+    assert recommend(NEW_LEARNER_ID, auth).status_code == 403
+    assert recommend(EXAMPLE_LEARNER_ID, auth).status_code == 200
+    assert run.stop(signal.SIGTERM) == 0

@@ -85,6 +85,7 @@ spec:
             - name: {{ $env }}
               value: {{ index $v.database $setting | quote }}
             {{- end }}
+            {{- include "vocabulo.auth.env" (dict "component" .component "values" $v) | nindent 12 }}
             {{- with $v.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -106,10 +107,16 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- with (include "vocabulo.auth.volumeMounts" (dict "values" $v)) }}
+            {{- . | nindent 12 }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: 256Mi
+        {{- with (include "vocabulo.auth.volumes" (dict "values" $v)) }}
+        {{- . | nindent 8 }}
+        {{- end }}
       {{- $spread := $v.topologySpread | default dict }}
       {{- if $v.topologySpreadConstraints }}
       topologySpreadConstraints:
