@@ -9,6 +9,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -18,6 +19,8 @@ from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
 from apps.common.settings import libpq_url
+from apps.common.web_page import install_web_page
+from apps.quiz.demo import demo_router
 from apps.quiz.dictionary import load_dictionary
 from apps.quiz.history import READ_STATEMENTS
 from apps.quiz.model import QuizModel
@@ -102,6 +105,8 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
     app.include_router(health_router(ready_check))
     app.include_router(router)
+    app.include_router(demo_router)
+    install_web_page(app, Path(__file__).resolve().parent / "web")
     return app
 
 
