@@ -114,6 +114,7 @@ def screenshot(tmp_path: Path) -> Callable[[Any, str], Path]:
 
     def take(page: Any, name: str) -> Path:
         path = tmp_path / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # sticky panels then sit where a reader sees them
         page.screenshot(path=str(path), full_page=True)
         target = os.environ.get("VOCABULO_SCREENSHOTS")
         if target:

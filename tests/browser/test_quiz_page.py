@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from data.build.learners import EXAMPLE_LEARNER_ID, N_LEARNERS
+from data.build.learners import EXAMPLE_LEARNER_ID, N_LEARNERS, NEW_LEARNER_ID
 
 pytestmark = pytest.mark.browser
 LOAD_FAILED = "Failed to load resource"  # Chromium's console line for any 4xx/5xx answer
@@ -29,11 +29,15 @@ def test_quiz_page_plays_a_quiz_and_progress_changes(quiz_url, tab, screenshot):
     options.first.wait_for(state="attached")
     assert options.count() == N_LEARNERS
     assert page.locator("#learner-id").input_value() == str(EXAMPLE_LEARNER_ID)
-    before = progress(quiz_url, str(EXAMPLE_LEARNER_ID))
+    learner = str(NEW_LEARNER_ID)  # demo01: no history yet, so every answer shows
+    page.get_by_label("Un apprenant de démonstration").select_option(learner)
+    assert page.locator("#learner-id").input_value() == learner
+    before = progress(quiz_url, learner)
 
     page.get_by_role("button", name="Voir cet apprenant").click()
     page.wait_for_selector("#words tr")
     assert page.locator("#progress-quizzes").inner_text() == str(before["quizzes"])
+    assert page.locator("#progress-seen").inner_text() == str(before["words_seen"])
     assert page.locator("#words tr").count() == 10
     assert page.locator("#words a[href^='https://']").count() == 10  # a sign link per word
     assert page.locator("#chart circle.dot-seen").count() == 1
@@ -52,11 +56,14 @@ def test_quiz_page_plays_a_quiz_and_progress_changes(quiz_url, tab, screenshot):
         page.keyboard.press("Enter")
 
     page.wait_for_selector("#quiz-done:has-text('Quiz enregistré')")
-    after = progress(quiz_url, str(EXAMPLE_LEARNER_ID))
+    after = progress(quiz_url, learner)
     assert after["quizzes"] == before["quizzes"] + 1
     assert after["answers"] == before["answers"] + 5
+    assert after["words_seen"] == before["words_seen"] + 5
     assert page.locator("#progress-quizzes").inner_text() == str(after["quizzes"])
+    assert page.locator("#progress-seen").inner_text() == str(after["words_seen"])
     assert page.locator("#chart circle.dot-seen").count() == 2  # before and after the quiz
+    page.wait_for_selector("#demo option:checked:has-text('demo01 — 1 quiz')", state="attached")
     screenshot(page, "quiz")
     assert tab.errors == []
 

@@ -55,7 +55,9 @@ async function loadDemoLearners() {
     $("demo").replaceChildren(...learners.map((l) =>
       h("option", { value: l.user_id }, `${l.pseudo} — ${l.quizzes} quiz déjà joué(s)`)));
     $("demo-block").hidden = false;
-    if (!$("learner-id").value) $("learner-id").value = learners[0].user_id;
+    const current = $("learner-id").value.trim();
+    if (learners.some((l) => l.user_id === current)) $("demo").value = current;
+    else if (!current) $("learner-id").value = learners[0].user_id;
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return; // not listed on this deployment
     fail(error);
@@ -104,7 +106,7 @@ async function loadWords() {
     h("th", { scope: "row" }, w.mot),
     h("td", {}, [w.category, w.subcategory].filter(Boolean).join(" · ") || "—"),
     h("td", {}, `${w.niv_diff_id} (${LEVELS[w.niv_diff_id] || "?"})`),
-    h("td", {}, externalLink(w.url_sign, `Signe de « ${w.mot} »`) || "—"),
+    h("td", {}, externalLink(w.url_sign, ["Voir", h("span", { class: "visually-hidden" }, ` le signe de « ${w.mot} »`)]) || "—"),
   )));
   $("words-section").hidden = false;
 }
@@ -260,6 +262,7 @@ async function sendQuiz() {
     const progress = await api(`v1/learners/${encodeURIComponent(state.learner)}/progress`, { onWait: waiting });
     addSnapshot(progress, `après ${state.snapshots.length} quiz`);
     await loadWords();
+    loadDemoLearners(); // the quiz counts in the list
     done.textContent = `Quiz enregistré : ${right} bonne(s) réponse(s) sur ${answers.length}. La progression et les mots conseillés sont à jour.`;
     say(status, "Quiz enregistré.", "ok");
   } catch (error) {
