@@ -212,3 +212,48 @@ def junior_url(junior_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     }
     with live_server("apps.junior.app", env, work / "uvicorn.log", ready_timeout_s=300) as base:
         yield base
+
+
+# WCAG 2.1 contrast of every visible text against its nearest opaque background (AA: 4.5:1,
+# 3:1 for large text). Alpha-blended backgrounds are not composed: the page uses opaque ones.
+CONTRAST_JS = """
+() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest("svg, option, .visually-hidden")) continue;
+    const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").trim();
+    if (!text || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden") continue;
+    const [L1, L2] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))].sort((a, b) => b - a);
+    const ratio = (L1 + 0.05) / (L2 + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName} "${text.slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return bad;
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def low_contrast_texts() -> Callable[[Any], list[str]]:
+    """``low_contrast_texts(page)``: visible texts below WCAG AA contrast (empty when all pass)."""
+
+    def check(page: Any) -> list[str]:
+        result: list[str] = page.evaluate(CONTRAST_JS)
+        return result
+
+    return check

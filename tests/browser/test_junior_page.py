@@ -53,7 +53,7 @@ def background(locator: Any) -> str:
 
 
 def test_junior_page_reads_a_photo_and_explains_a_word(
-    junior_url, junior_db, page_photo, tab, screenshot
+    junior_url, junior_db, page_photo, tab, screenshot, low_contrast_texts
 ):
     page = tab.page
     page.goto(junior_url)
@@ -83,6 +83,7 @@ def test_junior_page_reads_a_photo_and_explains_a_word(
     assert page.locator("#word-definition").inner_text() == definition_of(junior_db, "hérisson")
     assert "%" in details.inner_text()
     assert details.locator("a[href^='http']").count() == 1  # the LSF sign link
+    assert low_contrast_texts(page) == []
     screenshot(page, "junior")
     assert tab.errors == []
 

@@ -21,7 +21,7 @@ def progress(base: str, user_id: str) -> dict[str, Any]:
     return data
 
 
-def test_quiz_page_plays_a_quiz_and_progress_changes(quiz_url, tab, screenshot):
+def test_quiz_page_plays_a_quiz_and_progress_changes(quiz_url, tab, screenshot, low_contrast_texts):
     page = tab.page
     page.goto(quiz_url)
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -52,6 +52,7 @@ def test_quiz_page_plays_a_quiz_and_progress_changes(quiz_url, tab, screenshot):
         # the focus moved to "Bien": the keyboard answers the feeling
         assert page.evaluate("document.activeElement.textContent") == "Bien"
         if number == 1:
+            assert low_contrast_texts(page) == []
             screenshot(page, "quiz-question")
         page.keyboard.press("Enter")
 
@@ -64,6 +65,7 @@ def test_quiz_page_plays_a_quiz_and_progress_changes(quiz_url, tab, screenshot):
     assert page.locator("#progress-seen").inner_text() == str(after["words_seen"])
     assert page.locator("#chart circle.dot-seen").count() == 2  # before and after the quiz
     page.wait_for_selector("#demo option:checked:has-text('demo01 — 1 quiz')", state="attached")
+    assert low_contrast_texts(page) == []
     screenshot(page, "quiz")
     assert tab.errors == []
 

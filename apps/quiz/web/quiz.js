@@ -124,7 +124,7 @@ function addSnapshot(progress, label) {
     h("dt", {}, "Niveau"), h("dd", { id: "progress-level" }, `${p.level} sur 5`),
     h("dt", {}, "Mots vus"), h("dd", { id: "progress-seen" }, p.words_seen),
     h("dt", {}, "Mots maîtrisés"), h("dd", { id: "progress-mastered" }, p.words_mastered),
-    h("dt", {}, "Bonnes réponses"), h("dd", {}, percent(p.accuracy)),
+    h("dt", {}, "Bonnes réponses"), h("dd", {}, p.answers ? percent(p.accuracy) : "— (pas encore de réponse)"),
     h("dt", {}, "Mots de base maîtrisés"), h("dd", {}, `${percent(p.basique_mastery)} de ${p.basique_total}`),
     h("dt", {}, "Quiz joués"), h("dd", { id: "progress-quizzes" }, p.quizzes),
   ));
@@ -140,11 +140,17 @@ function s(tag, attrs = {}, text) {
   return node;
 }
 
+/** The smallest whole 1, 2 or 5 × 10^k at least `raw`: readable axis ticks. */
+function niceStep(raw) {
+  const power = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1))));
+  return [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw);
+}
+
 function drawChart() {
   const snaps = state.snapshots;
   const W = 360, H = 220, left = 40, right = 44, top = 12, bottom = 52;
-  const max = Math.max(5, ...snaps.map((x) => x.progress.words_seen));
-  const step = Math.pow(10, Math.floor(Math.log10(max)));
+  const max = Math.max(4, ...snaps.map((x) => x.progress.words_seen));
+  const step = niceStep(max / 4);
   const yMax = Math.ceil(max / step) * step;
   const x = (i) => snaps.length === 1 ? (left + W - right) / 2 : left + (i * (W - left - right)) / (snaps.length - 1);
   const y = (v) => top + (H - top - bottom) * (1 - v / yMax);
@@ -152,10 +158,9 @@ function drawChart() {
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "chart-title chart-desc" });
   svg.append(s("title", { id: "chart-title" }, "Mots vus et mots maîtrisés pendant cette visite"));
   svg.append(s("desc", { id: "chart-desc" }, summary));
-  for (let k = 0; k <= 4; k++) {
-    const v = (yMax * k) / 4;
+  for (let v = 0; v <= yMax; v += step) {
     svg.append(s("line", { class: "grid", x1: left, x2: W - right, y1: y(v), y2: y(v) }));
-    svg.append(s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, Math.round(v)));
+    svg.append(s("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, v));
   }
   svg.append(s("line", { class: "axis", x1: left, x2: left, y1: top, y2: H - bottom }));
   svg.append(s("line", { class: "axis", x1: left, x2: W - right, y1: H - bottom, y2: H - bottom }));

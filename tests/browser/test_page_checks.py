@@ -1,0 +1,24 @@
+"""The browser tests' own checks can fail: low contrast is caught, console errors are recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_contrast_check_flags_grey_on_white_only(tab, low_contrast_texts):
+    tab.page.set_content(
+        '<body><p style="color:#999;background:#fff">gris clair</p>'
+        '<p style="color:#14181f">noir</p>'
+        '<div style="background:#1d3f8f"><p style="color:#fff">blanc sur bleu</p></div></body>'
+    )
+    flagged = low_contrast_texts(tab.page)
+    assert len(flagged) == 1
+    assert "gris clair" in flagged[0]
+
+
+def test_console_errors_are_recorded(tab):
+    tab.page.set_content("<script>console.error('oops'); undefinedCall();</script>")
+    assert any("oops" in e for e in tab.errors)
+    assert any(e.startswith("pageerror") for e in tab.errors)
