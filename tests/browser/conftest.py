@@ -2,8 +2,8 @@
 
 Chromium is installed from Debian when missing and running as root (as ``scripts/pgserver.py``
 installs PostgreSQL); otherwise the tests fail and say what to install. Playwright never
-downloads a browser here: it launches ``/usr/bin/chromium``. ``VOCABULO_SCREENSHOTS=DIR``
-also writes the pages' screenshots into DIR (``docs/screenshots`` for the README).
+downloads a browser here: it launches ``/usr/bin/chromium``. The README's screenshots come from
+``scripts/screenshots.py`` (real seed dictionary under ``make dev``), not from these tests.
 """
 
 from __future__ import annotations
@@ -110,16 +110,12 @@ def tab(browser: Any) -> Iterator[Tab]:
 
 @pytest.fixture
 def screenshot(tmp_path: Path) -> Callable[[Any, str], Path]:
-    """``screenshot(page, name)``: a full-page PNG in tmp_path (and $VOCABULO_SCREENSHOTS)."""
+    """``screenshot(page, name)``: a full-page PNG in the test's tmp_path, to look at a failure."""
 
     def take(page: Any, name: str) -> Path:
         path = tmp_path / f"{name}.png"
         page.evaluate("window.scrollTo(0, 0)")  # sticky panels then sit where a reader sees them
         page.screenshot(path=str(path), full_page=True)
-        target = os.environ.get("VOCABULO_SCREENSHOTS")
-        if target:
-            Path(target).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, Path(target) / path.name)
         return path
 
     return take

@@ -104,7 +104,7 @@ async function loadWords() {
   state.words = recommendations;
   $("words").replaceChildren(...recommendations.map((w) => h("tr", {},
     h("th", { scope: "row" }, w.mot),
-    h("td", {}, [w.category, w.subcategory].filter(Boolean).join(" · ") || "—"),
+    h("td", {}, [w.category, w.subcategory].filter(Boolean).join(" · ").replaceAll(",", ", ") || "—"),
     h("td", {}, `${w.niv_diff_id} (${LEVELS[w.niv_diff_id] || "?"})`),
     h("td", {}, externalLink(w.url_sign, ["Voir", h("span", { class: "visually-hidden" }, ` le signe de « ${w.mot} »`)]) || "—"),
   )));
@@ -124,7 +124,7 @@ function addSnapshot(progress, label) {
     h("dt", {}, "Niveau"), h("dd", { id: "progress-level" }, `${p.level} sur 5`),
     h("dt", {}, "Mots vus"), h("dd", { id: "progress-seen" }, p.words_seen),
     h("dt", {}, "Mots maîtrisés"), h("dd", { id: "progress-mastered" }, p.words_mastered),
-    h("dt", {}, "Bonnes réponses"), h("dd", {}, p.answers ? percent(p.accuracy) : "— (pas encore de réponse)"),
+    h("dt", {}, "Bonnes réponses"), h("dd", {}, p.answers ? percent(p.accuracy) : "pas encore"),
     h("dt", {}, "Mots de base maîtrisés"), h("dd", {}, `${percent(p.basique_mastery)} de ${p.basique_total}`),
     h("dt", {}, "Quiz joués"), h("dd", { id: "progress-quizzes" }, p.quizzes),
   ));
