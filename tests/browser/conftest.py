@@ -59,6 +59,12 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
+def find_chromium() -> Callable[[], str]:
+    """The chromium lookup itself (its failure path is tested)."""
+    return chromium_path
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A headless Chromium (the system one) shared by the session."""
     executable = chromium_path()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -22,3 +25,11 @@ def test_console_errors_are_recorded(tab):
     tab.page.set_content("<script>console.error('oops'); undefinedCall();</script>")
     assert any("oops" in e for e in tab.errors)
     assert any(e.startswith("pageerror") for e in tab.errors)
+
+
+def test_missing_chromium_fails_with_what_to_install_when_not_root(monkeypatch, find_chromium):
+    """Not root and no chromium: a failure that names the package, never a silent skip."""
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(pytest.fail.Exception, match="sudo apt-get install chromium"):
+        find_chromium()
