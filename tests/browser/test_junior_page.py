@@ -127,15 +127,12 @@ def test_junior_page_explains_a_file_that_is_not_an_image(junior_url, tab, tmp_p
 
 
 def test_junior_page_explains_a_photo_too_large(junior_url, tab):
-    """413 from the API → a message a parent understands (the body is checked while it streams)."""
+    """A photo over the API's 15 MB limit: the real 413 becomes a message a parent understands."""
     page = tab.page
-    page.route(
-        "**/process-image/**",
-        lambda route: route.fulfill(status=413, json={"detail": "Request body too large"}),
-    )
     page.goto(junior_url)
+    big = b"\xff\xd8\xff\xe0" + bytes(16 * 1024 * 1024)
     page.get_by_label("ou choisir une image").set_input_files(
-        {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * 1000}
+        {"name": "grande.jpg", "mimeType": "image/jpeg", "buffer": big}
     )
     page.get_by_role("button", name="Lire la photo").click()
     page.wait_for_selector("#status.error")

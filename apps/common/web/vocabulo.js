@@ -93,11 +93,12 @@ export async function api(path, { method = "GET", json, form, retries = 2, onWai
   }
 }
 
-/** A sentence a parent can read for an ApiError; `special` overrides per status. */
+/** A sentence a parent can read for an ApiError; `special` overrides per status (text or function). */
 export function explain(error, special = {}) {
   if (!(error instanceof ApiError)) return `Erreur inattendue : ${error}`;
   const own = special[error.status];
-  if (own) return typeof own === "function" ? own(error) : own;
+  const text = typeof own === "function" ? own(error) : own;
+  if (text) return text; // a function may return null to keep the general message
   switch (error.status) {
     case 0:
       return "Le serveur ne répond pas. Vérifiez la connexion, puis réessayez.";

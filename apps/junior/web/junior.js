@@ -15,8 +15,14 @@ export function isTappable(word) {
   return word.pos in POS_NAMES && !PLACEHOLDERS.has(word.definition);
 }
 
-function messages() {
+function messages(fromPhoto) {
   return {
+    0: fromPhoto && chosenFile && chosenFile.size > 10 * 1024 * 1024
+      ? "Le serveur n'a pas répondu. La photo est peut-être trop lourde : essayez-la en plus petite taille."
+      : null,
+    503: (e) => (e.detail.includes("JUNIOR_OCR")
+      ? "Ce service lit seulement des textes, pas des photos : collez le texte de la page ci-dessous."
+      : null),
     400: (e) => `Ce fichier n'a pas pu être lu comme une image (${e.detail}). Essayez une photo JPEG ou PNG.`,
     413: "La photo est trop grande. Prenez-la en plus petite taille ou recadrez-la, puis réessayez.",
     422: (e) => `Le texte n'est pas valide : ${e.detail}`,
@@ -119,7 +125,7 @@ async function run(call, fromPhoto) {
   try {
     showResult(await call(), fromPhoto);
   } catch (error) {
-    say(status, explain(error, messages()), "error");
+    say(status, explain(error, messages(fromPhoto)), "error");
   } finally {
     setBusy(false);
   }
