@@ -10,7 +10,7 @@ REQS := $(wildcard requirements/*.txt) pyproject.toml
 PYTEST_MARKERS ?= not images and not e2e
 PYTEST_ARGS ?=
 
-.PHONY: help venv test lint dev lock clean
+.PHONY: help venv test lint dev screenshots lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -40,6 +40,9 @@ lint: venv ## ruff and mypy
 
 dev: venv models-junior ## run the platform without Kubernetes (local Postgres, restore, APIs on 8001/8002)
 	$(PY) scripts/dev.py
+
+screenshots: venv ## retake docs/screenshots/*.png from a running `make dev` (Debian chromium + Playwright)
+	$(PY) scripts/screenshots.py
 
 lock: ## re-pin requirements/constraints.txt from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed 's/+cpu$$//' > requirements/constraints.txt

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -21,6 +22,7 @@ from apps.common.db import database_ok, install_db_error_handlers, make_engine, 
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
+from apps.common.web_page import install_web_page
 from apps.junior.encoder import load_encoder
 from apps.junior.nlp import FrenchAnalyzer, load_spacy
 from apps.junior.ocr import OcrEngine
@@ -140,6 +142,7 @@ def create_app(
     install_offline_docs(app)
     app.include_router(health_router(ready_check))
     app.include_router(router, dependencies=[Authenticated], responses={401: AUTH_RESPONSES[401]})
+    install_web_page(app, Path(__file__).resolve().parent / "web")
     return app
 
 

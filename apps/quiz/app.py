@@ -12,20 +12,23 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, text
 
 from apps.common.api_docs import install_offline_docs
-from apps.common.auth import AUTH_RESPONSES, LearnerGuard, install_auth
+from apps.common.auth import AUTH_RESPONSES, Authenticated, LearnerGuard, install_auth
 from apps.common.db import database_ok, install_db_error_handlers, make_engine
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
 from apps.common.settings import libpq_url
 from apps.common.startup import backoff_delays, build_until_ready
+from apps.common.web_page import install_web_page
 from apps.quiz import idempotency
+from apps.quiz.demo import demo_router
 from apps.quiz.dictionary import load_dictionary
 from apps.quiz.history import READ_STATEMENTS
 from apps.quiz.model import QuizModel
@@ -147,6 +150,9 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
     app.include_router(health_router(ready_check))
     app.include_router(router, dependencies=[LearnerGuard], responses=AUTH_RESPONSES)
+    # the demo list holds no personal data, but with auth on it asks for a valid token too
+    app.include_router(demo_router, dependencies=[Authenticated], responses=AUTH_RESPONSES)
+    install_web_page(app, Path(__file__).resolve().parent / "web")
     return app
 
 

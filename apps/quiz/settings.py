@@ -47,3 +47,7 @@ class QuizSettings(ServiceSettings, AuthSettings):
     require_sign: bool = Field(
         default=True, description="recommend only senses with an LSF sign video (when any exist)"
     )
+    demo_learners: bool = Field(
+        default=True,
+        description="list the seed dump's demo accounts at GET /v1/demo-learners (try-it page)",
+    )
