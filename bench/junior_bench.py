@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from apps.common.settings import database_url_from_env, libpq_url  # noqa: E402
-from apps.junior.dev_dictionary import build_dictionary  # noqa: E402
-from apps.junior.evaluation import load_page_renderer  # noqa: E402
-from apps.junior.model_files import DEFAULT_TARGET, fetch  # noqa: E402
-from apps.junior.quality_report import drop_database, scratch_database  # noqa: E402
+from apps.junior.tooling.dev_dictionary import build_dictionary  # noqa: E402
+from apps.junior.tooling.evaluation import load_page_renderer  # noqa: E402
+from apps.junior.tooling.model_files import DEFAULT_TARGET, fetch  # noqa: E402
+from apps.junior.tooling.quality_report import drop_database, scratch_database  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:junior:start -->", "<!-- bench:junior:end -->"

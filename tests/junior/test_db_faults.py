@@ -8,10 +8,10 @@ from sqlalchemy import Engine
 
 from apps.common.db import DB_UNAVAILABLE
 from apps.junior.app import create_app
-from apps.junior.dev_dictionary import build_dictionary
 from apps.junior.pipeline import JuniorPipeline
 from apps.junior.senses import DefinitionIndex, SenseChooser
 from apps.junior.settings import JuniorSettings
+from apps.junior.tooling.dev_dictionary import build_dictionary
 from scripts.pgserver import LocalPostgres
 
 

@@ -14,7 +14,7 @@ from apps.junior.nlp import FrenchAnalyzer, Word
 from apps.junior.pipeline import candidate_keys, resolve
 from apps.junior.senses import DefinitionIndex, SenseChooser, fetch_candidates
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EVAL_SET = ROOT / "tests" / "junior" / "eval" / "senses.jsonl"
 
 
