@@ -1,7 +1,8 @@
 """Junior API: FastAPI app whose lifespan loads OCR, spaCy and the encoder once, in the background.
 
 Run: ``uvicorn apps.junior.app:app`` (DATABASE_URL or PG* set; JUNIOR_* settings). ``/health``
-answers at once; ``/ready`` turns true when the database answers and the models are warm.
+answers at once; ``/ready`` turns true when the database answers and the models are warm;
+``/ready/serving`` (the Kubernetes readiness probe) when the models are warm, whatever the database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from apps.common.admission import Admission
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
@@ -84,7 +86,7 @@ def create_app(
         engine = make_engine(conf, "vocabulo-junior")
         app.state.settings = conf
         app.state.engine = engine
-        app.state.slots = threading.BoundedSemaphore(conf.max_inflight)
+        app.state.admission = Admission(conf.max_inflight, conf.queue_timeout_s)
         stop = threading.Event()
         loader = threading.Thread(
             target=load_in_background,
@@ -118,21 +120,26 @@ def create_app(
             "models": app.state.pipeline is not None,
         }
 
+    def serving_check() -> dict[str, bool]:
+        return {"models": app.state.pipeline is not None}
+
+    def setting(name: str) -> int:
+        conf = getattr(app.state, "settings", None)
+        return int(getattr(conf, name) if conf else JuniorSettings.model_fields[name].default)
+
     def upload_limit() -> int:
         """Multipart overhead on top of the image limit; checked while the body streams."""
-        conf = getattr(app.state, "settings", None)
-        limit = (
-            conf.max_upload_bytes
-            if conf
-            else JuniorSettings.model_fields["max_upload_bytes"].default
-        )
-        return int(limit) + 65536
+        return setting("max_upload_bytes") + 65536
 
-    app.add_middleware(BodySizeLimit, limit=upload_limit)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=upload_limit,
+        paths={"/v1/process-text": lambda: setting("max_text_body_bytes")},
+    )
     install_validation_handler(app)
     install_request_middleware(app, "junior")
     install_db_error_handlers(app)
-    app.include_router(health_router(ready_check))
+    app.include_router(health_router(ready_check, serving_check))
     app.include_router(router)
     return app
 

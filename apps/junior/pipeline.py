@@ -15,13 +15,13 @@ import numpy as np
 from prometheus_client import Histogram
 from sqlalchemy import Engine
 
-from apps.junior.encoder import Encoder
 from apps.junior.images import decode_image
 from apps.junior.nlp import FrenchAnalyzer, Sentence, Word
 from apps.junior.ocr import OcrEngine
 from apps.junior.senses import Choice, Sense, SenseChooser, fetch_candidates, filter_by_pos
 from apps.junior.settings import JuniorSettings
 from apps.junior.text import clean_text, page_text
+from apps.junior.vectors import Encoder
 
 STAGE_SECONDS = Histogram(
     "vocabulo_junior_stage_duration_seconds",
@@ -54,6 +54,15 @@ Picked = tuple[Choice | None, str | None]  # the choice and the lemma it was fou
 
 class OcrDisabled(RuntimeError):
     """The service runs text-only (``JUNIOR_OCR=false``): images cannot be read."""
+
+
+class TextTooLong(ValueError):
+    """More sentences than ``JUNIOR_MAX_SENTENCES`` in one request (answered 413)."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"Text too long: {count} sentences (limit {limit} per request); send it in parts"
+        )
 
 
 @dataclass
@@ -192,6 +201,8 @@ class JuniorPipeline:
             return []
         with timed("nlp", timings):
             sentences = self.analyzer.analyse(text)
+        if len(sentences) > self.settings.max_sentences:
+            raise TextTooLong(len(sentences), self.settings.max_sentences)
         with timed("senses", timings):
             choices = self.choose_all(sentences, target)
         return [

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Connection, Engine, text
 
-from apps.junior.encoder import Encoder
+from apps.junior.vectors import Encoder
 
 log = logging.getLogger(__name__)
 
