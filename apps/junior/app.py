@@ -21,12 +21,14 @@ from apps.common.db import database_ok, install_db_error_handlers, make_engine, 
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
+from apps.junior.candidates import dictionary_expressions, dictionary_lemmas
 from apps.junior.encoder import load_encoder
+from apps.junior.forms import FormIndex
 from apps.junior.nlp import FrenchAnalyzer, load_spacy
 from apps.junior.ocr import OcrEngine
 from apps.junior.pipeline import JuniorPipeline
 from apps.junior.routes import router
-from apps.junior.senses import DefinitionIndex, SenseChooser
+from apps.junior.senses import DefinitionIndex, SenseChooser, SenseLinker
 from apps.junior.settings import JuniorSettings
 
 log = logging.getLogger("vocabulo.junior")
@@ -43,17 +45,24 @@ def build_pipeline(settings: JuniorSettings, engine: Engine) -> JuniorPipeline:
     index = DefinitionIndex(encoder, settings.cache_dir)
     wait_for_database(engine, settings.startup_db_attempts, settings.startup_db_delay_s)
     count = index.build(engine)
+    with engine.connect() as conn:
+        expressions = dictionary_expressions(conn)
+        forms = FormIndex.load(settings.forms_path, dictionary_lemmas(conn))
+    analyzer.add_expressions(expressions)
     chooser = SenseChooser(index, settings.difficulty_weight)
-    pipeline = JuniorPipeline(settings, engine, analyzer, encoder, chooser, ocr)
+    linker = SenseLinker(engine, encoder, chooser, forms, expressions)
+    pipeline = JuniorPipeline(settings, engine, analyzer, linker, ocr)
     if settings.warm_up:
         pipeline.process_text(WARM_UP_TEXT, settings.default_difficulty)
         if ocr is not None:
             ocr.warm_up()
     log.info(
-        "junior ready in %.1f s: encoder %s, %d definitions embedded",
+        "junior ready in %.1f s: encoder %s, %d definitions embedded, %d forms, %d expressions",
         time.perf_counter() - started,
         encoder.name,
         count,
+        len(forms),
+        analyzer.dictionary_expressions,
     )
     return pipeline
 

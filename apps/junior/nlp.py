@@ -160,6 +160,14 @@ def guess_infinitive(form: str) -> str | None:
     return None
 
 
+def expression_lemma(span: Any) -> str:
+    """Dictionary key of a kept expression: lower case, a plural head made singular."""
+    first, *rest = span.text.lower().split(" ", 1)
+    if rest and span[0].lemma_.lower() != first and first.endswith("s"):
+        first = span[0].lemma_.lower()
+    return " ".join([first, *rest])
+
+
 class FrenchAnalyzer:
     """spaCy pipeline + expression matcher, loaded once and shared by requests."""
 
@@ -169,8 +177,18 @@ class FrenchAnalyzer:
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("EXPR", list(nlp.tokenizer.pipe(EXPRESSIONS)))
+        self.dictionary_expressions = 0
         self.lock = threading.Lock()  # the matcher and pipeline are not re-entrant
         self.lemmatizer = nlp.get_pipe("lemmatizer")
+
+    def add_expressions(self, phrases: list[str]) -> None:
+        """Also keep the dictionary's multi-word entries as one token, only when every word of
+        the entry is there (« pomme de terre », or « pommes de terre »; never « pomme » alone)."""
+        variants = {p.lower() for p in phrases if " " in p.strip()}
+        variants |= {f"{head}s {rest}" for head, _, rest in (p.partition(" ") for p in variants)}
+        with self.lock:
+            self.matcher.add("DICT", list(self.nlp.tokenizer.pipe(sorted(variants))))
+        self.dictionary_expressions = len(phrases)
 
     def verb_lemma(self, text: str) -> str:
         """Lemma of ``text`` read as a verb (infinitive), via spaCy's rule lemmatizer."""
@@ -204,7 +222,9 @@ class FrenchAnalyzer:
             end = spans.get(token.i)
             if end is not None and end <= sent.end:
                 span = sent.doc[token.i : end]
-                words.append(Word(span.text, span.text.lower(), "COMPOUND", "locution", "lookup"))
+                words.append(
+                    Word(span.text, expression_lemma(span), "COMPOUND", "locution", "lookup")
+                )
                 skip_until = end
                 continue
             pos, lemma = token.pos_, token.lemma_

