@@ -14,6 +14,7 @@ from prometheus_client import Histogram
 from sqlalchemy import Engine
 
 from apps.junior.images import decode_image
+from apps.junior.memory import trim
 from apps.junior.nlp import FrenchAnalyzer, Word
 from apps.junior.ocr import OcrEngine
 from apps.junior.senses import Linked, SenseLinker
@@ -135,7 +136,10 @@ class JuniorPipeline:
         self, data: bytes, target: int, timings: dict[str, float] | None = None
     ) -> dict[str, Any]:
         """The contract's response for a page photo."""
-        text = self.read_image(data, timings)
+        try:
+            text = self.read_image(data, timings)
+        finally:
+            trim()  # the decoded page and OCR buffers are gone: give their pages back
         return {
             "original_text": text,
             "processed_results": self.process_text(text, target, timings),

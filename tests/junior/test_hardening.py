@@ -149,3 +149,19 @@ def test_serving_readiness_before_models_and_during_database_outage(
         ready = client.get("/ready")  # the database is unreachable: /ready keeps its meaning
         assert ready.status_code == 503
         assert ready.json()["checks"] == {"database": False, "models": True}
+
+
+def test_heap_is_trimmed_after_each_page(
+    pipeline: JuniorPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decode and OCR buffers go back to the OS after a page, even when the page is refused."""
+    from apps.junior import memory
+    from apps.junior import pipeline as module
+    from apps.junior.images import ImageRejected
+
+    assert memory.trim() is True  # glibc: the function exists and runs
+    calls: list[int] = []
+    monkeypatch.setattr(module, "trim", lambda: calls.append(1) or True)
+    with pytest.raises(ImageRejected):
+        pipeline.process_image(b"not an image", 1)
+    assert calls == [1]
