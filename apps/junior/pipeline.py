@@ -108,7 +108,7 @@ class JuniorPipeline:
         if self.ocr is None:  # JUNIOR_OCR=false: a text-only deployment
             raise OcrDisabled()
         with timed("ocr", timings):
-            lines = self.ocr.read(rgb)
+            lines = self.ocr.read_page(rgb)
         return page_text(lines)
 
     def process_text(

@@ -187,20 +187,30 @@ class PageReport:
 
 
 def evaluate_pages(ocr: Any, with_tesseract: bool = False) -> list[PageReport]:
-    """CER of our OCR (and optionally Tesseract) on every rendered evaluation page."""
+    """CER of our OCR (and optionally Tesseract) on every rendered evaluation page.
+
+    Each page goes the service's way: the JPEG a phone would send (EXIF included) →
+    ``decode_image`` → ``read_page`` (turned pages) → reading order and clean-up.
+    """
     import time
 
-    import numpy as np
-
+    from apps.junior.images import decode_image
+    from apps.junior.settings import JuniorSettings
     from apps.junior.text import clean_text, page_text
 
+    limits = JuniorSettings.model_fields
     pages = load_page_renderer()
     reports = []
     for spec in pages.PAGES:
-        rgb = np.asarray(pages.render(spec).convert("RGB"))
         truth = clean_text(" ".join(pages.true_text(spec).split()))
         started = time.perf_counter()
-        text = page_text(ocr.read(rgb))
+        rgb = decode_image(
+            pages.upload(spec),
+            int(limits["max_upload_bytes"].default),
+            int(limits["max_image_pixels"].default),
+            int(limits["ocr_max_side"].default),
+        )
+        text = page_text(ocr.read_page(rgb))
         report = PageReport(
             spec.name, spec.condition, cer(text, truth), time.perf_counter() - started
         )
