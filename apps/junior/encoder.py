@@ -5,6 +5,7 @@ Every encoder returns float32 rows of unit length, so a dot product is a cosine.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,22 @@ if TYPE_CHECKING:
     from apps.junior.settings import JuniorSettings
 
 
+def extensions_library() -> str:
+    """Path of onnxruntime-extensions' custom-ops library (the in-graph SentencePiece).
+
+    Found without importing the package: its ``__init__`` imports transformers when installed
+    (the converters), which costs ~80 MB of RSS and seconds of start-up for nothing here.
+    """
+    spec = importlib.util.find_spec("onnxruntime_extensions")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        for library in sorted(Path(location).glob("_extensions_pydll*.so")):
+            return str(library)
+    from onnxruntime_extensions import get_library_path  # other platforms: ask the package
+
+    return str(get_library_path())
+
+
 class UseEncoder:
     """Multilingual Universal Sentence Encoder v3 (int8 ONNX with in-graph tokenizer).
 
@@ -34,14 +51,12 @@ class UseEncoder:
     def __init__(
         self, model_path: Path, threads: int = 1, *, max_words: int = 64, batch_size: int = 8
     ) -> None:
-        from onnxruntime_extensions import get_library_path
-
         if not model_path.is_file():
             raise FileNotFoundError(
                 f"USE model not found at {model_path}: run `make models-junior`"
             )
         self.session = onnx_session(
-            model_path, threads, custom_ops_library=get_library_path(), memory_arena=False
+            model_path, threads, custom_ops_library=extensions_library(), memory_arena=False
         )
         self.max_words = max_words
         self.batch_size = batch_size

@@ -165,3 +165,17 @@ def test_heap_is_trimmed_after_each_page(
     with pytest.raises(ImageRejected):
         pipeline.process_image(b"not an image", 1)
     assert calls == [1]
+
+
+def test_encoder_library_is_found_without_importing_transformers() -> None:
+    """onnxruntime_extensions' __init__ imports transformers (+80 MB RSS, seconds of start-up)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from apps.junior.encoder import extensions_library; "
+        "p = extensions_library(); import os; assert os.path.isfile(p), p; "
+        "print('transformers' in sys.modules, 'onnxruntime_extensions' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
