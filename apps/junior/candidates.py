@@ -73,8 +73,9 @@ LEMMAS_SQL = text("""
 SELECT DISTINCT lower(m.mot) AS lemma FROM public.mot m WHERE coalesce(m.definition, '') <> ''
 """)
 
-# Parts of speech that may lend their senses to a word tagged with the key (participles:
-# « volant » ADJ reads as « voler », « fermée » VERB as the adjective « fermé »).
+# Parts of speech that may lend their senses to a word tagged with the key: an adjective may be
+# a participle (« volant » ADJ reads as « voler »); a participle tagged VERB may be used as an
+# adjective (« fermée » → « fermé »). A finite verb never takes adjective senses.
 ALSO_ALLOWED = {"ADJ": ("VERB",), "VERB": ("ADJ",)}
 DETERMINERS = frozenset(
     [
@@ -286,7 +287,8 @@ def resolve(
         if senses := pool(keys, word.pos):
             return Resolved(senses)
     analyses = forms(word.text)
-    for other in ALSO_ALLOWED.get(word.pos, ()):
+    lent = ALSO_ALLOWED.get(word.pos, ()) if word.pos == "ADJ" or word.participle else ()
+    for other in lent:
         for lemma, upos in analyses:
             if upos == other and (senses := pool([lemma], other)):
                 return Resolved(senses, lemma if lemma != word.lemma else None)

@@ -80,6 +80,7 @@ class Word:
     kind: str  # "context", "grammar" or "lookup"
     alt_lemma: str | None = None  # plain lemma of a pronominal verb (« lever » for « se lever »)
     verb_guess: str | None = None  # the form read as a verb, for NOUN/ADJ mis-tags (« frappe »)
+    participle: bool = False  # a participle (« volant », « fermée »): may take ADJ/VERB senses
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,9 @@ class FrenchAnalyzer:
                 skip_until = end
                 continue
             pos, lemma = token.pos_, token.lemma_
+            participle = "Part" in token.morph.get("VerbForm")
             if is_misread_participle(token):
-                pos, lemma = "VERB", self.verb_lemma(token.text)
+                pos, lemma, participle = "VERB", self.verb_lemma(token.text), True
             guess = None
             if pos in ("NOUN", "ADJ", "VERB") and not lemma.endswith(INFINITIVE_ENDINGS):
                 guess = guess_infinitive(token.lower_)  # « monte », « frappe » left as is
@@ -245,6 +247,7 @@ class FrenchAnalyzer:
                     kind=word_kind(token.text, pos),
                     alt_lemma=plain if pronominal else None,
                     verb_guess=guess if guess and guess != lemma else None,
+                    participle=participle,
                 )
             )
         return Sentence(sent.text.strip(), tuple(words))

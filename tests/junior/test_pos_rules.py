@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from apps.junior.candidates import Sense, bound_expressions, expression_fits
+from apps.junior.candidates import Sense, bound_expressions, expression_fits, resolve
 from apps.junior.forms import DEFAULT_FORMS_PATH, FormIndex
+from apps.junior.nlp import Word
 from apps.junior.tooling.lexique_forms import build
 
 NOT_FOUND = "Non trouvé dans la BDD"
@@ -111,3 +112,36 @@ def test_shipped_table_matches_its_builder(tmp_path: Path) -> None:
     rebuilt = tmp_path / "forms.tsv.gz"
     build(lexique_path(), rebuilt)
     assert gzip.decompress(rebuilt.read_bytes()) == gzip.decompress(DEFAULT_FORMS_PATH.read_bytes())
+
+
+def sense(mot_id: int, word: str, gram: str) -> Sense:
+    return Sense(mot_id, word, f"{word} {gram} {mot_id}", gram, 1, "u", 1)
+
+
+FOUND = {
+    "volant": [sense(1, "volant", "nom"), sense(2, "volant", "nom")],
+    "voler": [sense(3, "voler", "verbe"), sense(4, "voler", "verbe")],
+    "fermé": [sense(5, "fermé", "adjectif")],
+    "fermer": [],
+    "calme": [sense(6, "calme", "adjectif")],
+}
+FORMS = FormIndex({"volant": (("voler", "VERB"), ("volant", "NOUN"))})
+
+
+def word(text: str, lemma: str, pos: str, participle: bool = False) -> Word:
+    return Word(text, lemma, pos, "obj", "lookup", participle=participle)
+
+
+def test_rules_never_lend_senses_of_another_part_of_speech() -> None:
+    adjective = resolve(word("volant", "volant", "ADJ"), FOUND, FORMS, "un bisou volant")
+    assert [s.mot_id for s in adjective.senses] == [3, 4]  # voler, never the NOUN « volant »
+    assert adjective.lemma == "voler"
+    assert not adjective.reanalysed  # an adjective reading as its verb is no mis-tag
+    # a NOUN whose lemma only has ADJ senses, and Lexique has no such analysis: nothing
+    assert resolve(word("calme", "calme", "NOUN"), FOUND, FormIndex(), "le calme").senses == []
+    # a finite verb never takes adjective senses; a participle may
+    finite = word("ferme", "fermé", "VERB")
+    assert resolve(finite, FOUND, FormIndex(), "il ferme").senses == []
+    fermee = word("fermée", "fermé", "VERB", participle=True)
+    assert [s.mot_id for s in resolve(fermee, FOUND, FormIndex(), "la porte fermée").senses] == [5]
+    assert resolve(word("Pierre", "Pierre", "PROPN"), FOUND, FORMS, "Pierre").senses == []
