@@ -4,11 +4,13 @@ decide which senses a word may get.
 Rules, in order (the first that yields senses wins):
 
 1. the word's own part of speech, under its lemma (and the plain verb of a pronominal), then
-   under its surface form; an adjective may also take the senses of its verb (« volant » →
-   « voler »: *qui vole*) and a participle those of its adjective;
-2. the other analyses of the form in Lexique 3.83 (« trottine » tagged NOUN → « trottiner »
-   VERB), each with its own part of speech, most frequent lemma first;
-3. a first-group infinitive guessed from the form, verb senses only.
+   under its surface form, then under the form's other lemmas of that part of speech in
+   Lexique 3.83 (« tire » → « tirer ») or a guessed first-group infinitive for a verb;
+2. an adjective may take the senses of its verb (« volant » → « voler »: *qui vole*) and a
+   participle those of its adjective;
+3. the other analyses of the form in Lexique 3.83 (« trottine » tagged NOUN → « trottiner »
+   VERB), each with its own part of speech, most frequent lemma first (half confidence);
+4. a first-group infinitive guessed from the form, verb senses only (half confidence).
 
 Never a sense of another part of speech otherwise, and never a common-noun sense for a proper
 noun. A sense whose examples all show it inside an expression (« pomme » → *la pomme de terre*)
@@ -287,6 +289,12 @@ def resolve(
         if senses := pool(keys, word.pos):
             return Resolved(senses)
     analyses = forms(word.text)
+    # spaCy's tag, another lemma (« tire » VERB lemmatised « tire »: Lexique says « tirer »)
+    for lemma, upos in analyses:
+        if upos == word.pos and lemma != word.lemma and (senses := pool([lemma], upos)):
+            return Resolved(senses, lemma)
+    if word.pos == "VERB" and word.verb_guess and (senses := pool([word.verb_guess], "VERB")):
+        return Resolved(senses, word.verb_guess)
     lent = ALSO_ALLOWED.get(word.pos, ()) if word.pos == "ADJ" or word.participle else ()
     for other in lent:
         for lemma, upos in analyses:
@@ -294,9 +302,10 @@ def resolve(
                 return Resolved(senses, lemma if lemma != word.lemma else None)
         if senses := pool(own, other):
             return Resolved(senses)
-    for lemma, upos in analyses:  # « tire » VERB lemmatised « tire »: Lexique says « tirer »
-        if (lemma, upos) != (word.lemma, word.pos) and (senses := pool([lemma], upos)):
-            return Resolved(senses, lemma, upos if upos != word.pos else None, upos != word.pos)
+    # spaCy's tag found nothing: the form's other analyses (« riant » NOUN → « rire » VERB)
+    for lemma, upos in analyses:
+        if upos != word.pos and (senses := pool([lemma], upos)):
+            return Resolved(senses, lemma, upos, reanalysed=True)
     if word.verb_guess and (senses := pool([word.verb_guess], "VERB")):
         return Resolved(senses, word.verb_guess, "VERB", reanalysed=word.pos != "VERB")
     return Resolved([])

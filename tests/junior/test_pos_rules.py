@@ -145,3 +145,11 @@ def test_rules_never_lend_senses_of_another_part_of_speech() -> None:
     fermee = word("fermée", "fermé", "VERB", participle=True)
     assert [s.mot_id for s in resolve(fermee, FOUND, FormIndex(), "la porte fermée").senses] == [5]
     assert resolve(word("Pierre", "Pierre", "PROPN"), FOUND, FORMS, "Pierre").senses == []
+
+
+def test_spacy_tag_wins_over_a_more_frequent_analysis_of_another_part_of_speech() -> None:
+    """« Léa porte une robe »: VERB lemmatised « porte » is « porter », not the NOUN « porte »."""
+    found = {"porte": [sense(7, "porte", "nom")], "porter": [sense(8, "porter", "verbe")]}
+    forms = FormIndex({"porte": (("porte", "NOUN"), ("porter", "VERB"))})
+    got = resolve(word("porte", "porte", "VERB"), found, forms, "Léa porte une robe")
+    assert ([s.mot_id for s in got.senses], got.lemma, got.reanalysed) == ([8], "porter", False)
