@@ -9,7 +9,7 @@ EXPORT_QUANTIZE = $(if $(filter 0 no false,$(QUANTIZE)),,--quantize)
 
 export-junior-models: venv ## export MODEL (default camembert-base) to ONNX fp32+int8 in OUT (default apps/junior/models/camembert)
 	@echo "exporting $(EXPORT_MODEL) -> $(EXPORT_OUT) (needs hub access unless MODEL is a local dir)"
-	@HF_HUB_DISABLE_TELEMETRY=1 $(PY) -m apps.junior.export --model "$(EXPORT_MODEL)" \
+	@HF_HUB_DISABLE_TELEMETRY=1 $(PY) -m apps.junior.tooling.export --model "$(EXPORT_MODEL)" \
 	  --out "$(EXPORT_OUT)" $(EXPORT_QUANTIZE) $(if $(REVISION),--revision "$(REVISION)") || { rc=$$?; \
 	  if [ $$rc -eq 2 ]; then echo ""; \
 	    echo "Nothing exported. This machine cannot fetch '$(EXPORT_MODEL)'. Either:"; \
@@ -25,4 +25,4 @@ test-export: venv ## the CamemBERT export tests alone (tiny model built in the t
 
 bench-export: venv ## time export + encoder on a random camembert-base-shaped model (SIZE=base|tiny, ~2 min, 2.5 GB RAM)
 	@uptime
-	$(PY) -m apps.junior.export.bench --size $(or $(SIZE),base) --threads $(or $(THREADS),2)
+	$(PY) -m apps.junior.tooling.export.bench --size $(or $(SIZE),base) --threads $(or $(THREADS),2)

@@ -1,8 +1,14 @@
 """Health, readiness and Prometheus metrics shared by both APIs, plus request logging.
 
 ``/health`` answers while the process lives; ``/ready`` asks a service-supplied check
-(database reachable, models loaded and warmed); ``/metrics`` exposes prometheus-client's
-registry. The middleware logs one JSON line per request and echoes ``X-Request-ID``.
+(database reachable, models loaded and warmed); ``/ready/serving`` asks whether the app can
+serve at all (started, models loaded) whatever the database does, for the Kubernetes
+readiness probe: a database blip then gives 503 + Retry-After per request instead of a
+Service with no endpoints. ``/metrics`` exposes prometheus-client's registry.
+
+All four are async and never wait for the request threadpool: a check that blocks (a
+database query) runs on threads of its own (``CHECK_THREADS``), so a saturated API still
+answers its probes. The middleware logs one JSON line per request and echoes ``X-Request-ID``.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ import time
 import uuid
 from collections.abc import Callable
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import APIRouter, FastAPI, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from starlette.datastructures import MutableHeaders
@@ -29,26 +36,53 @@ REQUEST_SECONDS = Histogram(
 )
 
 ReadyCheck = Callable[[], dict[str, bool]]
+CHECK_THREADS = 2  # threads reserved for readiness checks, apart from the request threadpool
+DATABASE_CHECKS = frozenset({"database"})
 
 
-def health_router(ready_check: ReadyCheck) -> APIRouter:
-    """Routes ``/health``, ``/ready`` and ``/metrics``; ``ready_check`` returns named checks."""
+def serving_part(ready_check: ReadyCheck) -> ReadyCheck:
+    """``ready_check`` without its database entries (a service that gives no serving check)."""
+
+    def check() -> dict[str, bool]:
+        return {k: v for k, v in ready_check().items() if k not in DATABASE_CHECKS}
+
+    return check
+
+
+def health_router(ready_check: ReadyCheck, serving_check: ReadyCheck | None = None) -> APIRouter:
+    """Routes ``/health``, ``/ready``, ``/ready/serving`` and ``/metrics``.
+
+    ``ready_check`` returns named checks (database included); ``serving_check`` the ones that
+    say the app can serve (default: ``ready_check`` minus ``database``). Both must be quick.
+    """
     router = APIRouter(tags=["operations"])
+    serving = serving_check or serving_part(ready_check)
+    limiter: list[CapacityLimiter] = []  # created on first use, inside the event loop
+
+    async def run_check(check: ReadyCheck) -> JSONResponse:
+        if not limiter:
+            limiter.append(CapacityLimiter(CHECK_THREADS))
+        checks = await anyio.to_thread.run_sync(check, limiter=limiter[0])
+        ok = all(checks.values())
+        return JSONResponse(status_code=200 if ok else 503, content={"ready": ok, "checks": checks})
 
     @router.get("/health")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
     @router.get("/ready", responses={503: {"description": "not ready"}})
     async def ready() -> JSONResponse:
         """Readiness: every check true (database reachable, models loaded and warmed)."""
-        checks = await run_in_threadpool(ready_check)
-        ok = all(checks.values())
-        return JSONResponse(status_code=200 if ok else 503, content={"ready": ok, "checks": checks})
+        return await run_check(ready_check)
+
+    @router.get("/ready/serving", responses={503: {"description": "cannot serve yet"}})
+    async def ready_serving() -> JSONResponse:
+        """Can serve: started and models loaded, whatever the database (the readiness probe)."""
+        return await run_check(serving)
 
     @router.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    async def metrics() -> Response:
         """Prometheus exposition format."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

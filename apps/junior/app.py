@@ -1,7 +1,8 @@
 """Junior API: FastAPI app whose lifespan loads OCR, spaCy and the encoder once, in the background.
 
 Run: ``uvicorn apps.junior.app:app`` (DATABASE_URL or PG* set; JUNIOR_* settings). ``/health``
-answers at once; ``/ready`` turns true when the database answers and the models are warm.
+answers at once; ``/ready`` turns true when the database answers and the models are warm;
+``/ready/serving`` (the Kubernetes readiness probe) when the models are warm, whatever the database.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from apps.common.admission import Admission
 from apps.common.api_docs import install_offline_docs
 from apps.common.auth import AUTH_RESPONSES, Authenticated, install_auth
 from apps.common.db import database_ok, install_db_error_handlers, make_engine, wait_for_database
@@ -23,12 +25,14 @@ from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
 from apps.common.web_page import install_web_page
+from apps.junior.candidates import dictionary_expressions, dictionary_lemmas
 from apps.junior.encoder import load_encoder
+from apps.junior.forms import FormIndex
 from apps.junior.nlp import FrenchAnalyzer, load_spacy
 from apps.junior.ocr import OcrEngine
 from apps.junior.pipeline import JuniorPipeline
 from apps.junior.routes import router
-from apps.junior.senses import DefinitionIndex, SenseChooser
+from apps.junior.senses import DefinitionIndex, SenseChooser, SenseLinker
 from apps.junior.settings import JuniorSettings
 
 log = logging.getLogger("vocabulo.junior")
@@ -45,17 +49,24 @@ def build_pipeline(settings: JuniorSettings, engine: Engine) -> JuniorPipeline:
     index = DefinitionIndex(encoder, settings.cache_dir)
     wait_for_database(engine, settings.startup_db_attempts, settings.startup_db_delay_s)
     count = index.build(engine)
+    with engine.connect() as conn:
+        expressions = dictionary_expressions(conn)
+        forms = FormIndex.load(settings.forms_path, dictionary_lemmas(conn))
+    analyzer.add_expressions(expressions)
     chooser = SenseChooser(index, settings.difficulty_weight)
-    pipeline = JuniorPipeline(settings, engine, analyzer, encoder, chooser, ocr)
+    linker = SenseLinker(engine, encoder, chooser, forms, expressions)
+    pipeline = JuniorPipeline(settings, engine, analyzer, linker, ocr)
     if settings.warm_up:
         pipeline.process_text(WARM_UP_TEXT, settings.default_difficulty)
         if ocr is not None:
             ocr.warm_up()
     log.info(
-        "junior ready in %.1f s: encoder %s, %d definitions embedded",
+        "junior ready in %.1f s: encoder %s, %d definitions embedded, %d forms, %d expressions",
         time.perf_counter() - started,
         encoder.name,
         count,
+        len(forms),
+        analyzer.dictionary_expressions,
     )
     return pipeline
 
@@ -89,7 +100,7 @@ def create_app(
         app.state.settings = conf
         install_auth(app, conf, "junior")
         app.state.engine = engine
-        app.state.slots = threading.BoundedSemaphore(conf.max_inflight)
+        app.state.admission = Admission(conf.max_inflight, conf.queue_timeout_s)
         stop = threading.Event()
         loader = threading.Thread(
             target=load_in_background,
@@ -125,22 +136,27 @@ def create_app(
             "models": app.state.pipeline is not None,
         }
 
+    def serving_check() -> dict[str, bool]:
+        return {"models": app.state.pipeline is not None}
+
+    def setting(name: str) -> int:
+        conf = getattr(app.state, "settings", None)
+        return int(getattr(conf, name) if conf else JuniorSettings.model_fields[name].default)
+
     def upload_limit() -> int:
         """Multipart overhead on top of the image limit; checked while the body streams."""
-        conf = getattr(app.state, "settings", None)
-        limit = (
-            conf.max_upload_bytes
-            if conf
-            else JuniorSettings.model_fields["max_upload_bytes"].default
-        )
-        return int(limit) + 65536
+        return setting("max_upload_bytes") + 65536
 
-    app.add_middleware(BodySizeLimit, limit=upload_limit)
+    app.add_middleware(
+        BodySizeLimit,
+        limit=upload_limit,
+        paths={"/v1/process-text": lambda: setting("max_text_body_bytes")},
+    )
     install_validation_handler(app)
     install_request_middleware(app, "junior")
     install_db_error_handlers(app)
     install_offline_docs(app)
-    app.include_router(health_router(ready_check))
+    app.include_router(health_router(ready_check, serving_check))
     app.include_router(router, dependencies=[Authenticated], responses={401: AUTH_RESPONSES[401]})
     install_web_page(app, Path(__file__).resolve().parent / "web")
     return app

@@ -5,63 +5,73 @@ Every encoder returns float32 rows of unit length, so a dot product is a cosine.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from apps.common.hashing import file_sha256
 from apps.common.onnx import onnx_session
+from apps.junior.vectors import Encoder, clip_words, encode_in_batches, l2_normalise
+
+__all__ = ["Encoder", "SpacyVectorEncoder", "UseEncoder", "l2_normalise", "load_encoder"]
 
 if TYPE_CHECKING:
     from apps.junior.settings import JuniorSettings
 
 
-@runtime_checkable
-class Encoder(Protocol):
-    """Turns texts into L2-normalised float32 vectors of shape (n, dim)."""
+def extensions_library() -> str:
+    """Path of onnxruntime-extensions' custom-ops library (the in-graph SentencePiece).
 
-    name: str
-    dim: int
+    Found without importing the package: its ``__init__`` imports transformers when installed
+    (the converters), which costs ~80 MB of RSS and seconds of start-up for nothing here.
+    """
+    spec = importlib.util.find_spec("onnxruntime_extensions")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        for library in sorted(Path(location).glob("_extensions_pydll*.so")):
+            return str(library)
+    from onnxruntime_extensions import get_library_path  # other platforms: ask the package
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode ``texts`` into an (n, dim) float32 array of unit rows."""
-        ...
-
-
-def l2_normalise(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return str(get_library_path())
 
 
 class UseEncoder:
-    """Multilingual Universal Sentence Encoder v3 (int8 ONNX with in-graph tokenizer)."""
+    """Multilingual Universal Sentence Encoder v3 (int8 ONNX with in-graph tokenizer).
+
+    Inputs are clipped to ``max_words`` words and run in length-sorted batches of
+    ``batch_size``; the CPU memory arena is off, so a long batch's buffers are given back.
+    """
 
     name = "use"
     dim = 512
 
-    def __init__(self, model_path: Path, threads: int = 1) -> None:
-        from onnxruntime_extensions import get_library_path
-
+    def __init__(
+        self, model_path: Path, threads: int = 1, *, max_words: int = 64, batch_size: int = 8
+    ) -> None:
         if not model_path.is_file():
             raise FileNotFoundError(
                 f"USE model not found at {model_path}: run `make models-junior`"
             )
-        self.session = onnx_session(model_path, threads, custom_ops_library=get_library_path())
+        self.session = onnx_session(
+            model_path, threads, custom_ops_library=extensions_library(), memory_arena=False
+        )
+        self.max_words = max_words
+        self.batch_size = batch_size
         self.input_name = self.session.get_inputs()[0].name
         self.model_hash = file_sha256(model_path)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One forward pass over the batch of strings."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        batch = np.asarray(list(texts), dtype=object)
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        batch = np.asarray(texts, dtype=object)
         (vectors,) = self.session.run(None, {self.input_name: batch})[:1]
-        return l2_normalise(vectors)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit rows of the clipped texts, encoded in small length-sorted batches."""
+        clipped = [clip_words(t, self.max_words) for t in texts]
+        return l2_normalise(encode_in_batches(self._forward, clipped, self.dim, self.batch_size))
 
 
 class SpacyVectorEncoder:
@@ -91,13 +101,20 @@ def load_encoder(settings: JuniorSettings, nlp: Any | None = None) -> Encoder:
     """The encoder named by ``settings.encoder``: "use", "camembert" or "spacy-vectors"."""
     choice = settings.encoder
     if choice == "use":
-        return UseEncoder(Path(settings.use_model_path), settings.onnx_threads)
-    if choice == "camembert":
-        module = importlib.import_module("apps.junior.transformer_encoder")
-        encoder: Encoder = module.OnnxTransformerEncoder(
-            Path(settings.camembert_model_dir), settings.onnx_threads
+        return UseEncoder(
+            Path(settings.use_model_path),
+            settings.onnx_threads,
+            max_words=settings.max_sentence_words,
+            batch_size=settings.encode_batch_size,
         )
-        return encoder
+    if choice == "camembert":
+        from apps.junior.transformer_encoder import OnnxTransformerEncoder
+
+        return OnnxTransformerEncoder(
+            Path(settings.camembert_model_dir),
+            settings.onnx_threads,
+            batch_size=settings.encode_batch_size,
+        )
     if choice == "spacy-vectors":
         if nlp is None:
             from apps.junior.nlp import load_spacy

@@ -80,6 +80,7 @@ class Word:
     kind: str  # "context", "grammar" or "lookup"
     alt_lemma: str | None = None  # plain lemma of a pronominal verb (« lever » for « se lever »)
     verb_guess: str | None = None  # the form read as a verb, for NOUN/ADJ mis-tags (« frappe »)
+    participle: bool = False  # a participle (« volant », « fermée »): may take ADJ/VERB senses
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,14 @@ def guess_infinitive(form: str) -> str | None:
     return None
 
 
+def expression_lemma(span: Any) -> str:
+    """Dictionary key of a kept expression: lower case, a plural head made singular."""
+    first, *rest = span.text.lower().split(" ", 1)
+    if rest and span[0].lemma_.lower() != first and first.endswith("s"):
+        first = span[0].lemma_.lower()
+    return " ".join([first, *rest])
+
+
 class FrenchAnalyzer:
     """spaCy pipeline + expression matcher, loaded once and shared by requests."""
 
@@ -169,8 +178,18 @@ class FrenchAnalyzer:
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("EXPR", list(nlp.tokenizer.pipe(EXPRESSIONS)))
+        self.dictionary_expressions = 0
         self.lock = threading.Lock()  # the matcher and pipeline are not re-entrant
         self.lemmatizer = nlp.get_pipe("lemmatizer")
+
+    def add_expressions(self, phrases: list[str]) -> None:
+        """Also keep the dictionary's multi-word entries as one token, only when every word of
+        the entry is there (« pomme de terre », or « pommes de terre »; never « pomme » alone)."""
+        variants = {p.lower() for p in phrases if " " in p.strip()}
+        variants |= {f"{head}s {rest}" for head, _, rest in (p.partition(" ") for p in variants)}
+        with self.lock:
+            self.matcher.add("DICT", list(self.nlp.tokenizer.pipe(sorted(variants))))
+        self.dictionary_expressions = len(phrases)
 
     def verb_lemma(self, text: str) -> str:
         """Lemma of ``text`` read as a verb (infinitive), via spaCy's rule lemmatizer."""
@@ -204,12 +223,15 @@ class FrenchAnalyzer:
             end = spans.get(token.i)
             if end is not None and end <= sent.end:
                 span = sent.doc[token.i : end]
-                words.append(Word(span.text, span.text.lower(), "COMPOUND", "locution", "lookup"))
+                words.append(
+                    Word(span.text, expression_lemma(span), "COMPOUND", "locution", "lookup")
+                )
                 skip_until = end
                 continue
             pos, lemma = token.pos_, token.lemma_
+            participle = "Part" in token.morph.get("VerbForm")
             if is_misread_participle(token):
-                pos, lemma = "VERB", self.verb_lemma(token.text)
+                pos, lemma, participle = "VERB", self.verb_lemma(token.text), True
             guess = None
             if pos in ("NOUN", "ADJ", "VERB") and not lemma.endswith(INFINITIVE_ENDINGS):
                 guess = guess_infinitive(token.lower_)  # « monte », « frappe » left as is
@@ -225,6 +247,7 @@ class FrenchAnalyzer:
                     kind=word_kind(token.text, pos),
                     alt_lemma=plain if pronominal else None,
                     verb_guess=guess if guess and guess != lemma else None,
+                    participle=participle,
                 )
             )
         return Sentence(sent.text.strip(), tuple(words))

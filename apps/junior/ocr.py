@@ -22,6 +22,26 @@ class OcrLine:
     box: tuple[tuple[float, float], ...]
 
 
+def box_size(line: OcrLine) -> tuple[float, float]:
+    """(width, height) of a line's box, along its first and second edges."""
+    (x0, y0), (x1, y1), (x2, y2) = line.box[:3]
+    return float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x2 - x1, y2 - y1))
+
+
+def runs_vertically(lines: list[OcrLine]) -> bool:
+    """True when most text lines (3+ characters) are boxes taller than wide: a turned page."""
+    sized = [box_size(line) for line in lines if len(line.text.strip()) >= 3]
+    if not sized:
+        return False
+    tall = sum(1 for width, height in sized if height > 1.5 * width)
+    return tall * 2 > len(sized)
+
+
+def reading_quality(lines: list[OcrLine]) -> float:
+    """Confidence-weighted count of recognised letters (higher = a better reading)."""
+    return sum(line.score * sum(ch.isalpha() for ch in line.text) for line in lines)
+
+
 def bundled_model_dir() -> Path:
     """Directory of the models shipped inside the rapidocr wheel."""
     import rapidocr
@@ -63,6 +83,23 @@ class OcrEngine:
         image = Image.new("RGB", (320, 64), "white")
         ImageDraw.Draw(image).text((10, 20), "Il était une fois", fill="black")
         self.read(np.asarray(image))
+
+    def read_page(self, rgb: np.ndarray) -> list[OcrLine]:
+        """Lines of a page photo, turning it a quarter when its text runs vertically.
+
+        A page photographed sideways without EXIF orientation gives tall text boxes: the page
+        is read again turned 90° each way and the reading with the most confident text kept.
+        Upright pages (the usual case) are read once.
+        """
+        lines = self.read(rgb)
+        if not runs_vertically(lines):
+            return lines
+        best, best_quality = lines, reading_quality(lines)
+        for quarter_turns in (1, 3):  # 90° counter-clockwise, then clockwise
+            turned = self.read(np.ascontiguousarray(np.rot90(rgb, quarter_turns)))
+            if (quality := reading_quality(turned)) > best_quality:
+                best, best_quality = turned, quality
+        return best
 
     def read(self, rgb: np.ndarray) -> list[OcrLine]:
         """Recognised lines of an RGB uint8 array (unordered)."""

@@ -6,20 +6,18 @@ Each stage is timed into a Prometheus histogram (decode, ocr, nlp, senses).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from prometheus_client import Histogram
 from sqlalchemy import Engine
 
-from apps.junior.encoder import Encoder
 from apps.junior.images import decode_image
-from apps.junior.nlp import FrenchAnalyzer, Sentence, Word
+from apps.junior.memory import trim
+from apps.junior.nlp import FrenchAnalyzer, Word
 from apps.junior.ocr import OcrEngine
-from apps.junior.senses import Choice, Sense, SenseChooser, fetch_candidates, filter_by_pos
+from apps.junior.senses import Linked, SenseLinker
 from apps.junior.settings import JuniorSettings
 from apps.junior.text import clean_text, page_text
 
@@ -33,7 +31,6 @@ STAGE_SECONDS = Histogram(
 CONTEXT = {"definition": "Mot de contexte", "url": "Non applicable", "confidence": 1.0}
 GRAMMAR = {"definition": "Mot grammatical", "url": "Non applicable", "confidence": 1.0}
 NOT_FOUND = {"definition": "Non trouvé dans la BDD", "url": "Non disponible", "confidence": 0.0}
-POS_FALLBACK_PENALTY = 0.5  # senses of another part of speech: spaCy may have mis-tagged
 
 
 @contextmanager
@@ -49,65 +46,28 @@ def timed(stage: str, timings: dict[str, float] | None = None) -> Iterator[None]
             timings[stage] = timings.get(stage, 0.0) + elapsed
 
 
-Picked = tuple[Choice | None, str | None]  # the choice and the lemma it was found under
-
-
 class OcrDisabled(RuntimeError):
     """The service runs text-only (``JUNIOR_OCR=false``): images cannot be read."""
 
 
-@dataclass
-class Resolved:
-    """A lookup word's candidates and whether they came from the POS fallback."""
+class TextTooLong(ValueError):
+    """More sentences than ``JUNIOR_MAX_SENTENCES`` in one request (answered 413)."""
 
-    senses: list[Sense]
-    fallback: bool
-    lemma: str | None = None  # the dictionary lemma when found through a verb guess
-
-
-def candidate_keys(word: Word) -> list[str]:
-    """Dictionary keys to try for a word: lemma, plain verb of a pronominal, surface form."""
-    keys = [word.lemma, word.alt_lemma, word.text.lower(), word.verb_guess]
-    return [k for k in keys if k]
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"Text too long: {count} sentences (limit {limit} per request); send it in parts"
+        )
 
 
-def resolve(word: Word, found: dict[str, list[Sense]]) -> Resolved:
-    """Candidate senses of ``word`` with its POS; other POS only when none match (never for
-    proper nouns)."""
-    lemma_keys = [word.lemma] + ([word.alt_lemma] if word.alt_lemma else [])
-    passes: list[tuple[list[str], str | None]] = [(lemma_keys, None), ([word.text.lower()], None)]
-    if word.verb_guess:
-        passes.append(([word.verb_guess], word.verb_guess))
-    for keys, lemma in passes:
-        pool = unique(s for key in keys for s in found.get(key, []))
-        matching = filter_by_pos(pool, word.pos)
-        if matching:
-            return Resolved(matching, False, lemma)
-    if word.pos == "PROPN":
-        return Resolved([], False)  # « Pierre » the name is not « pierre » the stone
-    for keys, lemma in passes:
-        pool = unique(s for key in keys for s in found.get(key, []))
-        if pool:
-            return Resolved(pool, True, lemma)
-    return Resolved([], False)
-
-
-def unique(senses: Any) -> list[Sense]:
-    """Senses without duplicates, first occurrence kept (by mot_id order)."""
-    seen: dict[int, Sense] = {}
-    for sense in senses:
-        seen.setdefault(sense.mot_id, sense)
-    return sorted(seen.values(), key=lambda s: s.mot_id)
-
-
-def word_entry(word: Word, choice: Choice | None, lemma: str | None = None) -> dict[str, Any]:
+def word_entry(word: Word, linked: Linked) -> dict[str, Any]:
     """One word of the response, in the contract's shape."""
     entry: dict[str, Any] = {
         "word": word.text,
-        "lemma": lemma or word.lemma,
-        "pos": word.pos,
+        "lemma": linked.lemma or word.lemma,
+        "pos": linked.pos or word.pos,
         "function": word.function,
     }
+    choice = linked.choice
     if word.kind == "context":
         return entry | CONTEXT
     if word.kind == "grammar":
@@ -130,15 +90,14 @@ class JuniorPipeline:
         settings: JuniorSettings,
         engine: Engine,
         analyzer: FrenchAnalyzer,
-        encoder: Encoder,
-        chooser: SenseChooser,
+        linker: SenseLinker,
         ocr: OcrEngine | None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.analyzer = analyzer
-        self.encoder = encoder
-        self.chooser = chooser
+        self.linker = linker
+        self.encoder = linker.encoder
         self.ocr = ocr
 
     def read_image(self, data: bytes, timings: dict[str, float] | None = None) -> str:
@@ -149,39 +108,8 @@ class JuniorPipeline:
         if self.ocr is None:  # JUNIOR_OCR=false: a text-only deployment
             raise OcrDisabled()
         with timed("ocr", timings):
-            lines = self.ocr.read(rgb)
+            lines = self.ocr.read_page(rgb)
         return page_text(lines)
-
-    def choose_all(self, sentences: Sequence[Sentence], target: int) -> list[list[Picked]]:
-        """For every word, its chosen sense (None when not looked up or not found)."""
-        lookups = [w for sent in sentences for w in sent.words if w.kind == "lookup"]
-        with self.engine.connect() as conn:
-            found = fetch_candidates(conn, {k for w in lookups for k in candidate_keys(w)})
-        resolved = [
-            [resolve(w, found) if w.kind == "lookup" else None for w in sent.words]
-            for sent in sentences
-        ]
-        ambiguous = [
-            i
-            for i, row in enumerate(resolved)
-            if any(r is not None and len(r.senses) > 1 for r in row)
-        ]
-        contexts = self.encoder.encode([sentences[i].text for i in ambiguous])
-        by_sentence = {i: contexts[n] for n, i in enumerate(ambiguous)}
-        choices: list[list[Picked]] = []
-        for i, row in enumerate(resolved):
-            context = by_sentence.get(i, np.zeros(self.encoder.dim, dtype=np.float32))
-            choices.append([(self.choice(r, context, target), r.lemma if r else None) for r in row])
-        return choices
-
-    def choice(self, resolved: Resolved | None, context: np.ndarray, target: int) -> Choice | None:
-        """Sense choice for one resolved word (confidence halved for a POS fallback)."""
-        if resolved is None or not resolved.senses:
-            return None
-        picked = self.chooser.choose(context, resolved.senses, target)
-        if resolved.fallback:
-            return Choice(picked.sense, round(picked.confidence * POS_FALLBACK_PENALTY, 4))
-        return picked
 
     def process_text(
         self, text: str, target: int, timings: dict[str, float] | None = None
@@ -192,23 +120,26 @@ class JuniorPipeline:
             return []
         with timed("nlp", timings):
             sentences = self.analyzer.analyse(text)
+        if len(sentences) > self.settings.max_sentences:
+            raise TextTooLong(len(sentences), self.settings.max_sentences)
         with timed("senses", timings):
-            choices = self.choose_all(sentences, target)
+            linked = self.linker.link(sentences, target)
         return [
             {
                 "sentence": sent.text,
-                "words": [
-                    word_entry(w, c, lemma) for w, (c, lemma) in zip(sent.words, row, strict=True)
-                ],
+                "words": [word_entry(w, c) for w, c in zip(sent.words, row, strict=True)],
             }
-            for sent, row in zip(sentences, choices, strict=True)
+            for sent, row in zip(sentences, linked, strict=True)
         ]
 
     def process_image(
         self, data: bytes, target: int, timings: dict[str, float] | None = None
     ) -> dict[str, Any]:
         """The contract's response for a page photo."""
-        text = self.read_image(data, timings)
+        try:
+            text = self.read_image(data, timings)
+        finally:
+            trim()  # the decoded page and OCR buffers are gone: give their pages back
         return {
             "original_text": text,
             "processed_results": self.process_text(text, target, timings),

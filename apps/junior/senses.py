@@ -1,6 +1,7 @@
-"""Sense choice: dictionary candidates per lemma (one batched query per page), scored by the
-similarity between the sentence and each definition in the encoder's space, plus a small
-prior towards the child's target difficulty."""
+"""Sense choice. :class:`SenseLinker` is the one entry point: analysed sentences in, a chosen
+sense per word out. Candidates come from ``candidates.py`` (one batched query per page); each is
+scored by the similarity between its sentence and its definition in the encoder's space, plus
+a small prior towards the child's target difficulty."""
 
 from __future__ import annotations
 
@@ -9,51 +10,26 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 
-from apps.junior.encoder import Encoder
+from apps.junior.candidates import (
+    Resolved,
+    Sense,
+    candidate_keys,
+    fetch_candidates,
+    fold,
+    resolve,
+)
+from apps.junior.forms import FormIndex
+from apps.junior.nlp import Sentence, Word
+from apps.junior.vectors import Encoder
 
 log = logging.getLogger(__name__)
-
-# UPOS → grammatical_cat.name; COMPOUND expressions match any category.
-UPOS_TO_GRAM = {
-    "NOUN": "nom",
-    "VERB": "verbe",
-    "AUX": "verbe",
-    "ADJ": "adjectif",
-    "ADV": "adverbe",
-    "PROPN": "nom propre",
-    "ADP": "préposition",
-    "PRON": "pronom",
-    "DET": "déterminent",
-    "CCONJ": "conjonction",
-    "SCONJ": "conjonction",
-    "INTJ": "interjection",
-}
-GRAM_TO_UPOS = {gram: upos for upos, gram in UPOS_TO_GRAM.items() if upos != "AUX"}
-
-CANDIDATES_SQL = text("""
-WITH q AS (
-    SELECT DISTINCT x AS lemma, lower(public.unaccent(x)) AS key
-    FROM unnest(CAST(:lemmas AS text[])) AS x
-), senses AS (
-    SELECT m.mot_id, m.mot, m.definition, gc.name::text AS gram, m.niv_diff_id,
-           ls.url_sign, ls.url_def, lower(public.unaccent(m.mot)) AS key,
-           row_number() OVER (PARTITION BY lower(m.mot), m.gramm_id
-                              ORDER BY m.mot_id) AS sense_no
-    FROM public.mot m
-    LEFT JOIN public.lsf_signe ls ON ls.mot_id = m.mot_id
-    LEFT JOIN public.grammatical_cat gc ON gc.gramm_id = m.gramm_id
-    WHERE lower(public.unaccent(m.mot)) IN (SELECT key FROM q)
-      AND coalesce(m.definition, '') <> ''
-)
-SELECT q.lemma, s.* FROM q JOIN senses s ON s.key = q.key ORDER BY s.mot_id
-""")
 
 POLYSEMOUS_SQL = text("""
 SELECT mot_id, definition FROM (
@@ -71,66 +47,12 @@ FROM public.mot
 
 
 @dataclass(frozen=True)
-class Sense:
-    """One dictionary sense (a ``mot`` row) with its sign URL."""
-
-    mot_id: int
-    word: str
-    definition: str
-    gram: str | None
-    difficulty: int | None
-    url: str
-    sense_no: int
-
-    @property
-    def key(self) -> str:
-        """Stable sense key ``lemma#UPOS#sense_no`` (as in data/curation/senses.tsv)."""
-        upos = GRAM_TO_UPOS.get(self.gram or "", "COMPOUND")
-        return f"{self.word.lower()}#{upos}#{self.sense_no}"
-
-
-@dataclass(frozen=True)
 class Choice:
     """The chosen sense and the confidence in it (0–1)."""
 
     sense: Sense
     confidence: float
     scores: tuple[float, ...] = ()
-
-
-def fetch_candidates(conn: Connection, lemmas: Iterable[str]) -> dict[str, list[Sense]]:
-    """All senses of every lemma (accent- and case-insensitive), in one query."""
-    wanted = sorted({lemma for lemma in lemmas if lemma})
-    found: dict[str, list[Sense]] = {lemma: [] for lemma in wanted}
-    if not wanted:
-        return found
-    for row in conn.execute(CANDIDATES_SQL, {"lemmas": wanted}).mappings():
-        found[row["lemma"]].append(
-            Sense(
-                mot_id=row["mot_id"],
-                word=row["mot"],
-                definition=row["definition"],
-                gram=row["gram"],
-                difficulty=row["niv_diff_id"],
-                url=row["url_sign"] or row["url_def"] or "Non disponible",
-                sense_no=int(row["sense_no"]),
-            )
-        )
-    return {lemma: prefer_exact_spelling(lemma, senses) for lemma, senses in found.items()}
-
-
-def prefer_exact_spelling(lemma: str, senses: list[Sense]) -> list[Sense]:
-    """Accents matter when the text has them: « pêche » is not « péché »; else keep all."""
-    exact = [s for s in senses if s.word.lower() == lemma.lower()]
-    return exact or senses
-
-
-def filter_by_pos(senses: Sequence[Sense], pos: str) -> list[Sense]:
-    """Senses whose category matches the UPOS tag (all of them for COMPOUND)."""
-    gram = UPOS_TO_GRAM.get(pos)
-    if pos == "COMPOUND" or gram is None:
-        return list(senses)
-    return [sense for sense in senses if sense.gram == gram]
 
 
 def softmax_top(scores: np.ndarray, temperature: float) -> float:
@@ -234,3 +156,77 @@ class SenseChooser:
         best = int(np.argmax(scores))
         confidence = softmax_top(scores, self.temperature)
         return Choice(senses[best], round(confidence, 4), tuple(float(x) for x in scores))
+
+
+REANALYSIS_PENALTY = 0.5  # found under another analysis of the form: spaCy's tag was wrong
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What the response shows for one word: its choice, and the lemma/POS it was found under."""
+
+    choice: Choice | None
+    lemma: str | None = None
+    pos: str | None = None
+
+
+class SenseLinker:
+    """Analysed sentences → a :class:`Linked` per word (one query, one encoder pass per page)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        encoder: Encoder,
+        chooser: SenseChooser,
+        forms: FormIndex,
+        expressions: Sequence[str] = (),
+    ) -> None:
+        self.engine = engine
+        self.encoder = encoder
+        self.chooser = chooser
+        self.forms = forms
+        self.expressions = frozenset(fold(e) for e in expressions)
+
+    def resolve_all(self, sentences: Sequence[Sentence]) -> list[list[Resolved | None]]:
+        """Candidates of every lookup word (None for context and grammar words)."""
+        lookups = [w for sent in sentences for w in sent.words if w.kind == "lookup"]
+        keys = {k for w in lookups for k in candidate_keys(w, self.forms)}
+        with self.engine.connect() as conn:
+            found = fetch_candidates(conn, keys)
+        return [
+            [
+                resolve(w, found, self.forms, sent.text, self.expressions)
+                if w.kind == "lookup"
+                else None
+                for w in sent.words
+            ]
+            for sent in sentences
+        ]
+
+    def link(self, sentences: Sequence[Sentence], target: int) -> list[list[Linked]]:
+        """The chosen sense of every word of every sentence, in reading order."""
+        resolved = self.resolve_all(sentences)
+        ambiguous = [
+            i for i, row in enumerate(resolved) if any(r and len(r.senses) > 1 for r in row)
+        ]
+        contexts = self.encoder.encode([sentences[i].text for i in ambiguous])
+        by_sentence = {i: contexts[n] for n, i in enumerate(ambiguous)}
+        zero = np.zeros(self.encoder.dim, dtype=np.float32)
+        return [
+            [
+                self.linked(word, r, by_sentence.get(i, zero), target)
+                for word, r in zip(sentences[i].words, row, strict=True)
+            ]
+            for i, row in enumerate(resolved)
+        ]
+
+    def linked(
+        self, word: Word, resolved: Resolved | None, context: np.ndarray, target: int
+    ) -> Linked:
+        """One word's choice (confidence halved when found under another analysis)."""
+        if resolved is None or not resolved.senses:
+            return Linked(None)
+        picked = self.chooser.choose(context, resolved.senses, target)
+        if resolved.reanalysed:
+            picked = Choice(picked.sense, round(picked.confidence * REANALYSIS_PENALTY, 4))
+        return Linked(picked, resolved.lemma, resolved.pos)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -41,7 +42,52 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´":
 _SPACES = re.compile(r"[ \t\u00a0\u202f\u2009]+")
 
 
+def columns(lines: Sequence[OcrLine], min_gap: float = 0.06) -> list[list[OcrLine]]:
+    """Lines split into columns at vertical gutters no line crosses (a two-page spread).
+
+    The lines' x-ranges are merged; blocks apart by at least ``min_gap`` of the text's width
+    are columns, left to right, when each holds 2+ lines and they sit side by side (their
+    vertical extents overlap by half the shorter). Otherwise the page is one column (words
+    of one row that OCR split apart stay in their row).
+    """
+    if not lines:
+        return []
+    spans = sorted(
+        ((min(x for x, _ in ln.box), max(x for x, _ in ln.box), ln) for ln in lines),
+        key=lambda item: item[0],
+    )
+    width = max(end for _, end, _ in spans) - spans[0][0]
+    groups: list[list[OcrLine]] = [[spans[0][2]]]
+    reach = spans[0][1]
+    for start, end, line in spans[1:]:
+        if start - reach > min_gap * width:
+            groups.append([])
+        groups[-1].append(line)
+        reach = max(reach, end)
+    if len(groups) > 1 and all(len(g) >= 2 for g in groups) and side_by_side(groups):
+        return groups
+    return [list(lines)]
+
+
+def side_by_side(groups: Sequence[Sequence[OcrLine]]) -> bool:
+    """True when every pair of neighbouring groups overlaps vertically by half the shorter."""
+    extents = [
+        (min(y for ln in g for _, y in ln.box), max(y for ln in g for _, y in ln.box))
+        for g in groups
+    ]
+    for (top_a, bottom_a), (top_b, bottom_b) in itertools.pairwise(extents):
+        overlap = min(bottom_a, bottom_b) - max(top_a, top_b)
+        if overlap < 0.5 * min(bottom_a - top_a, bottom_b - top_b):
+            return False
+    return True
+
+
 def reading_order(lines: Sequence[OcrLine]) -> list[OcrLine]:
+    """Column by column (facing pages), lines top to bottom, left to right within a row."""
+    return [line for column in columns(lines) for line in rows_order(column)]
+
+
+def rows_order(lines: Sequence[OcrLine]) -> list[OcrLine]:
     """Lines sorted top to bottom, and left to right within a visual row."""
 
     def centre_y(line: OcrLine) -> float:

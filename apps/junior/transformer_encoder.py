@@ -15,9 +15,9 @@ import numpy as np
 
 from apps.common.hashing import file_sha256
 from apps.common.onnx import onnx_session
-from apps.junior.encoder import l2_normalise
+from apps.junior.vectors import encode_in_batches, l2_normalise
 
-# The manifest's read side lives here, not in apps/junior/export/: the image leaves export/ out.
+# The manifest's read side lives here, not in apps/junior/tooling/export/: the image leaves export/ out.
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 
@@ -93,7 +93,7 @@ class OnnxTransformerEncoder:
         # change, and concurrent calls then fail upstream with "Already borrowed".
         self._tokenizer_lock = threading.Lock()
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
-        self.session = onnx_session(self.model_dir / onnx_file, threads)
+        self.session = onnx_session(self.model_dir / onnx_file, threads, memory_arena=False)
         self.input_names = [i.name for i in self.session.get_inputs()]
 
     def _forward(self, texts: list[str]) -> np.ndarray:
@@ -111,10 +111,4 @@ class OnnxTransformerEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 unit rows; texts of similar length share a batch to limit padding."""
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            out[chunk] = self._forward([texts[i] for i in chunk])
-        return l2_normalise(out)
+        return l2_normalise(encode_in_batches(self._forward, texts, self.dim, self.batch_size))

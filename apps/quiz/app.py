@@ -143,12 +143,17 @@ def create_app(settings: QuizSettings | None = None) -> FastAPI:
             "dictionary": svc is not None and len(svc.dictionary) > 0,
         }
 
+    def serving_check() -> dict[str, bool]:
+        """Readiness probe: model and dictionary loaded; no database round trip."""
+        svc = app.state.quiz
+        return {"model": svc is not None, "dictionary": svc is not None and len(svc.dictionary) > 0}
+
     install_request_middleware(app, "quiz")
     install_db_error_handlers(app)
     install_offline_docs(app)
     install_validation_handler(app, {"user_id": (400, INVALID_USER)})
     app.add_middleware(BodySizeLimit, limit=lambda: MAX_BODY_BYTES)
-    app.include_router(health_router(ready_check))
+    app.include_router(health_router(ready_check, serving_check))
     app.include_router(router, dependencies=[LearnerGuard], responses=AUTH_RESPONSES)
     # the demo list holds no personal data, but with auth on it asks for a valid token too
     app.include_router(demo_router, dependencies=[Authenticated], responses=AUTH_RESPONSES)

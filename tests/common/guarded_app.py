@@ -8,8 +8,9 @@ from pydantic import BaseModel
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 
 LIMIT = 64 * 1024
+TEXT_LIMIT = 16 * 1024
 app = FastAPI()
-app.add_middleware(BodySizeLimit, limit=lambda: LIMIT)
+app.add_middleware(BodySizeLimit, limit=lambda: LIMIT, paths={"/text": lambda: TEXT_LIMIT})
 install_validation_handler(app)
 
 

@@ -43,6 +43,35 @@ def test_ready_reflects_every_check() -> None:
     assert client.get("/health").json() == {"status": "ok"}
 
 
+def test_serving_readiness_ignores_the_database() -> None:
+    """/ready/serving (the readiness probe) stays 200 through a database blip; /ready does not."""
+    checks = {"database": False, "model": True}
+    client = TestClient(make_app(checks))
+    assert client.get("/ready").status_code == 503
+    serving = client.get("/ready/serving")
+    assert serving.status_code == 200
+    assert serving.json() == {"ready": True, "checks": {"model": True}}
+    checks["model"] = False
+    assert client.get("/ready/serving").status_code == 503
+
+
+def test_explicit_serving_check_is_used() -> None:
+    app = FastAPI()
+    app.include_router(health_router(lambda: {"database": True}, lambda: {"models": False}))
+    client = TestClient(app)
+    assert client.get("/ready").status_code == 200
+    assert client.get("/ready/serving").json() == {"ready": False, "checks": {"models": False}}
+
+
+def test_probes_are_async_so_a_full_threadpool_cannot_delay_them() -> None:
+    """/health, /ready, /ready/serving and /metrics never wait for the request threadpool."""
+    import inspect
+
+    router = health_router(lambda: {"database": True})
+    for route in router.routes:
+        assert inspect.iscoroutinefunction(route.endpoint), route.path  # type: ignore[attr-defined]
+
+
 def test_request_id_is_echoed_or_generated() -> None:
     client = TestClient(make_app({}))
     assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == (

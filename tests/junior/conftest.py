@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from apps.junior.app import create_app
-from apps.junior.dev_dictionary import build_dictionary
-from apps.junior.model_files import DEFAULT_TARGET, fetch
 from apps.junior.pipeline import JuniorPipeline
 from apps.junior.settings import JuniorSettings
+from apps.junior.tooling.dev_dictionary import build_dictionary
+from apps.junior.tooling.model_files import DEFAULT_TARGET, fetch
 
 PAGES_DIR = Path(__file__).resolve().parent / "eval" / "pages"
 

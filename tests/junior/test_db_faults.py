@@ -8,10 +8,10 @@ from sqlalchemy import Engine
 
 from apps.common.db import DB_UNAVAILABLE
 from apps.junior.app import create_app
-from apps.junior.dev_dictionary import build_dictionary
 from apps.junior.pipeline import JuniorPipeline
-from apps.junior.senses import DefinitionIndex, SenseChooser
+from apps.junior.senses import DefinitionIndex, SenseChooser, SenseLinker
 from apps.junior.settings import JuniorSettings
+from apps.junior.tooling.dev_dictionary import build_dictionary
 from scripts.pgserver import LocalPostgres
 
 
@@ -32,9 +32,14 @@ def test_database_down_gives_503_and_not_ready_then_recovers(
         """Same loaded models as the session's app, on the private server's database."""
         index = DefinitionIndex(pipeline.encoder)
         index.build(engine)
-        return JuniorPipeline(
-            settings, engine, pipeline.analyzer, pipeline.encoder, SenseChooser(index), pipeline.ocr
+        linker = SenseLinker(
+            engine,
+            pipeline.encoder,
+            SenseChooser(index),
+            pipeline.linker.forms,
+            sorted(pipeline.linker.expressions),
         )
+        return JuniorPipeline(settings, engine, pipeline.analyzer, linker, pipeline.ocr)
 
     settings = junior_settings.model_copy(
         update={

@@ -1,6 +1,6 @@
 """The CamemBERT → ONNX export path, proven on a tiny CamemBERT built here (no model hub).
 
-Same code as production (``python -m apps.junior.export``): optimum export, int8 quantisation,
+Same code as production (``python -m apps.junior.tooling.export``): optimum export, int8 quantisation,
 manifest, then the service's OnnxTransformerEncoder on the exported directory.
 """
 
@@ -24,9 +24,9 @@ spm = pytest.importorskip("sentencepiece")
 
 from apps.common.hashing import file_sha256  # noqa: E402
 from apps.junior.encoder import Encoder  # noqa: E402
-from apps.junior.export import cli, export_model, read_manifest  # noqa: E402
-from apps.junior.export.source import ModelSource  # noqa: E402
-from apps.junior.export.synthetic import build_camembert, train_tokenizer  # noqa: E402
+from apps.junior.tooling.export import cli, export_model, read_manifest  # noqa: E402
+from apps.junior.tooling.export.source import ModelSource  # noqa: E402
+from apps.junior.tooling.export.synthetic import build_camembert, train_tokenizer  # noqa: E402
 from apps.junior.transformer_encoder import OnnxTransformerEncoder  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -257,9 +257,9 @@ def test_cli_refuses_to_overwrite_foreign_dir(tiny_camembert: Path, tmp_path: Pa
 
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m apps.junior.export`` in a subprocess with extra environment."""
+    """``python -m apps.junior.tooling.export`` in a subprocess with extra environment."""
     return subprocess.run(
-        [sys.executable, "-m", "apps.junior.export", *args],
+        [sys.executable, "-m", "apps.junior.tooling.export", *args],
         cwd=REPO,
         env={**os.environ, **env},
         capture_output=True,
@@ -304,9 +304,9 @@ def test_encoder_is_safe_from_many_threads(exported: Path) -> None:
 IMAGE_LIKE_LOAD = """
 import sys
 
-# What the Junior image lacks: torch, sentencepiece, and apps/junior/export/ (.dockerignore).
+# What the Junior image lacks: torch, sentencepiece, and apps/junior/tooling/export/ (.dockerignore).
 # A None entry makes both `import` and importlib.util.find_spec report the module as absent.
-for name in ("torch", "sentencepiece", "apps.junior.export"):
+for name in ("torch", "sentencepiece", "apps.junior.tooling.export"):
     sys.modules[name] = None
 from pathlib import Path
 from apps.junior.transformer_encoder import OnnxTransformerEncoder
@@ -316,7 +316,7 @@ print(vectors.shape)
 
 
 def test_encoder_loads_without_torch_or_export_package(exported: Path) -> None:
-    """The service side needs neither torch, sentencepiece nor apps/junior/export/ (not in the image)."""
+    """The service side needs neither torch, sentencepiece nor apps/junior/tooling/export/ (not in the image)."""
     result = subprocess.run(
         [sys.executable, "-c", IMAGE_LIKE_LOAD, str(exported)],
         cwd=REPO,

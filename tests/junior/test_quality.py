@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from apps.common.settings import normalise_url
-from apps.junior.evaluation import (
+from apps.junior.pipeline import JuniorPipeline
+from apps.junior.tooling.evaluation import (
     CLEAN_CER_TARGET,
     DEGRADED_CER_TARGET,
     cer,
@@ -14,8 +15,7 @@ from apps.junior.evaluation import (
     evaluate_senses,
     load_eval_set,
 )
-from apps.junior.pipeline import JuniorPipeline
-from apps.junior.quality_report import SEED_DUMP, restore_seed_dump
+from apps.junior.tooling.quality_report import SEED_DUMP, restore_seed_dump
 
 
 def test_eval_set_is_large_and_labelled() -> None:

@@ -9,15 +9,9 @@ import psycopg2
 from sqlalchemy import create_engine
 
 from apps.common.settings import normalise_url
-from apps.junior.encoder import l2_normalise
-from apps.junior.senses import (
-    DefinitionIndex,
-    Sense,
-    SenseChooser,
-    fetch_candidates,
-    filter_by_pos,
-    softmax_top,
-)
+from apps.junior.candidates import Sense, fetch_candidates, filter_by_pos
+from apps.junior.senses import DefinitionIndex, SenseChooser, softmax_top
+from apps.junior.vectors import l2_normalise
 
 
 class CountingEncoder:

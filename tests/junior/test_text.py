@@ -15,6 +15,18 @@ def test_reading_order_is_top_to_bottom_then_left_to_right() -> None:
     assert [ln.text for ln in reading_order(lines)] == ["un", "deux", "trois"]
 
 
+def test_facing_pages_are_read_left_page_first() -> None:
+    left = [line("Au bord", 100, 100), line("de la mer.", 100, 150), line("Paul", 100, 200)]
+    right = [line("Il ramasse", 1400, 100), line("des coquillages.", 1400, 150)]
+    order = [ln.text for ln in reading_order(right + left)]
+    assert order == ["Au bord", "de la mer.", "Paul", "Il ramasse", "des coquillages."]
+
+
+def test_a_title_above_two_columns_keeps_them_one_page() -> None:
+    lines = [line("Titre", 10, 10), line("a", 10, 100), line("b", 700, 100), line("c", 10, 150)]
+    assert [ln.text for ln in reading_order(lines)] == ["Titre", "a", "b", "c"]
+
+
 def test_hyphenated_line_ends_are_joined_but_pronoun_hyphens_kept() -> None:
     assert join_lines(["Le lapin sau-", "tait très haut."]) == "Le lapin sautait très haut."
     assert join_lines(["Peut-", "elle venir ?"]) == "Peut-elle venir ?"

@@ -43,7 +43,15 @@ PAGES = (
     PageSpec("p10", "freefont/FreeSerif.ttf", "tilt"),
     PageSpec("p11", "dejavu/DejaVuSerif-Italic.ttf", "noise"),
     PageSpec("p12", "liberation/LiberationSans-Regular.ttf", "photo"),
+    # Robust photos (issue 11): a page turned 90° with no EXIF, one stored sideways with EXIF
+    # orientation 6, a two-page spread, text over a coloured illustration, large title lettering.
+    PageSpec("p13", "dejavu/DejaVuSerif.ttf", "rotated"),
+    PageSpec("p14", "liberation/LiberationSans-Regular.ttf", "exif"),
+    PageSpec("p15", "dejavu/DejaVuSans.ttf", "spread"),
+    PageSpec("p16", "freefont/FreeSerif.ttf", "colour"),
+    PageSpec("p17", "liberation/LiberationSerif-Regular.ttf", "title"),
 )
+EXIF_ORIENTATION = 0x0112
 
 
 def true_text(spec: PageSpec) -> str:
@@ -75,7 +83,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
-def clean_page(spec: PageSpec) -> Image.Image:
+def clean_page(spec: PageSpec, text: str | None = None) -> Image.Image:
     """Black text on off-white paper with book margins and a drawn illustration box."""
     page = Image.new("RGB", SIZE, (250, 247, 240))
     draw = ImageDraw.Draw(page)
@@ -85,10 +93,54 @@ def clean_page(spec: PageSpec) -> Image.Image:
     draw.ellipse((520, 180, 720, 380), fill=(240, 200, 80))
     font = font_for(spec)
     y = 560
-    for line in wrap(true_text(spec), font, SIZE[0] - 220):
+    for line in wrap(true_text(spec) if text is None else text, font, SIZE[0] - 220):
         draw.text((110, y), line, font=font, fill=(25, 25, 25))
         y += int(spec.font_px * 1.55)
     return page
+
+
+def spread_page(spec: PageSpec) -> Image.Image:
+    """Two facing pages photographed together: the first half of the text on the left page."""
+    lines = true_text(spec).splitlines()
+    half = (len(lines) + 1) // 2
+    left = clean_page(spec, "\n".join(lines[:half]))
+    right = clean_page(spec, "\n".join(lines[half:]))
+    spread = Image.new("RGB", (SIZE[0] * 2 + 40, SIZE[1]), (70, 60, 50))
+    spread.paste(left, (0, 0))
+    spread.paste(right, (SIZE[0] + 40, 0))
+    return spread
+
+
+def colour_page(spec: PageSpec) -> Image.Image:
+    """Dark text printed over a full-page coloured illustration (sky, hills, sun)."""
+    w, h = SIZE
+    ys = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
+    sky = np.array([120, 180, 235], np.float32) * (1 - ys) + np.array([250, 200, 150]) * ys
+    page = Image.fromarray(np.broadcast_to(sky, (h, w, 3)).astype(np.uint8))
+    draw = ImageDraw.Draw(page)
+    draw.ellipse((850, 80, 1100, 330), fill=(250, 215, 60))
+    draw.ellipse((-300, 900, 800, 1900), fill=(110, 170, 90))
+    draw.ellipse((500, 1000, 1700, 2000), fill=(80, 140, 70))
+    font = font_for(spec)
+    y = 980  # over the hills and the sky between them
+    for line in wrap(true_text(spec), font, w - 220):
+        draw.text((110, y), line, font=font, fill=(30, 20, 60))
+        y += int(spec.font_px * 1.55)
+    return page
+
+
+def title_page(spec: PageSpec) -> Image.Image:
+    """A first line set as a large coloured title above the illustration, then the text."""
+    title, *rest = true_text(spec).splitlines()
+    page = clean_page(spec, "\n".join(rest))
+    draw = ImageDraw.Draw(page)
+    big = ImageFont.truetype(font_for(spec).path, 120)
+    x = (SIZE[0] - big.getlength(title)) / 2
+    shifted = Image.new("RGB", SIZE, (250, 247, 240))
+    shifted.paste(page.crop((0, 60, SIZE[0], SIZE[1])).resize((SIZE[0], SIZE[1] - 200)), (0, 200))
+    ImageDraw.Draw(shifted).text((x, 30), title, font=big, fill=(200, 60, 40))
+    del draw
+    return shifted
 
 
 def degrade(page: Image.Image, condition: str, rng: np.random.Generator) -> Image.Image:
@@ -153,9 +205,33 @@ def shadow(page: Image.Image) -> Image.Image:
 
 
 def render(spec: PageSpec) -> Image.Image:
-    """The page image for ``spec`` (same pixels on every run)."""
+    """The page image for ``spec`` (same pixels on every run), as a viewer shows it."""
     seed = int(spec.name[1:])
-    return degrade(clean_page(spec), spec.condition, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    if spec.condition == "rotated":
+        return jpeg(clean_page(spec), 85).transpose(Image.Transpose.ROTATE_90)
+    if spec.condition == "spread":
+        return jpeg(spread_page(spec), 85)
+    if spec.condition == "colour":
+        return jpeg(colour_page(spec), 85)
+    if spec.condition == "title":
+        return jpeg(title_page(spec), 85)
+    if spec.condition == "exif":
+        return degrade(clean_page(spec), "photo", rng)
+    return degrade(clean_page(spec), spec.condition, rng)
+
+
+def upload(spec: PageSpec) -> bytes:
+    """The bytes a phone would send: JPEG; for ``exif`` the pixels stored sideways (as a
+    phone held in portrait stores them) with EXIF orientation 6 to show them upright."""
+    page = render(spec)
+    exif = Image.Exif()
+    if spec.condition == "exif":
+        page = page.transpose(Image.Transpose.ROTATE_90)  # stored turned; 6 turns it back
+        exif[EXIF_ORIENTATION] = 6
+    buffer = BytesIO()
+    page.save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
 
 
 def main(outdir: str) -> None:

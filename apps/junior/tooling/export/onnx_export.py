@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from apps.junior.export.manifest import MANIFEST_NAME, write_manifest
-from apps.junior.export.quantize import quantize_int8
-from apps.junior.export.source import ModelSource
+from apps.junior.tooling.export.manifest import MANIFEST_NAME, write_manifest
+from apps.junior.tooling.export.quantize import quantize_int8
+from apps.junior.tooling.export.source import ModelSource
 
 log = logging.getLogger(__name__)
 

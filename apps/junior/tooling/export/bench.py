@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from apps.junior.export.onnx_export import export_model
-from apps.junior.export.source import ModelSource
-from apps.junior.export.synthetic import build_camembert, train_tokenizer
+from apps.junior.tooling.export.onnx_export import export_model
+from apps.junior.tooling.export.source import ModelSource
+from apps.junior.tooling.export.synthetic import build_camembert, train_tokenizer
 
 SHAPES: dict[str, dict[str, int]] = {
     "tiny": {"hidden_size": 64, "layers": 2, "heads": 2, "intermediate_size": 128,
@@ -85,7 +85,7 @@ def run(size: str, threads: int, runs: int) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the figures as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m apps.junior.export.bench")
+    parser = argparse.ArgumentParser(prog="python -m apps.junior.tooling.export.bench")
     parser.add_argument("--size", choices=sorted(SHAPES), default="base")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=30)

@@ -9,12 +9,20 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from apps.junior.candidates import (
+    candidate_keys,
+    dictionary_expressions,
+    dictionary_lemmas,
+    fetch_candidates,
+    fold,
+    resolve,
+)
 from apps.junior.encoder import Encoder
+from apps.junior.forms import DEFAULT_FORMS_PATH, FormIndex
 from apps.junior.nlp import FrenchAnalyzer, Word
-from apps.junior.pipeline import candidate_keys, resolve
-from apps.junior.senses import DefinitionIndex, SenseChooser, fetch_candidates
+from apps.junior.senses import DefinitionIndex, SenseChooser
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EVAL_SET = ROOT / "tests" / "junior" / "eval" / "senses.jsonl"
 
 
@@ -69,7 +77,9 @@ def evaluate_senses(
             found = found or target_word(sent.words, item["word"])
         words.append(found)
     with engine.connect() as conn:
-        keys = {k for w in words if w is not None for k in candidate_keys(w)}
+        forms = FormIndex.load(DEFAULT_FORMS_PATH, dictionary_lemmas(conn))
+        expressions = frozenset(fold(e) for e in dictionary_expressions(conn))
+        keys = {k for w in words if w is not None for k in candidate_keys(w, forms)}
         candidates = fetch_candidates(conn, keys)
     contexts = encoder.encode([item["sentence"] for item in items])
     for item, word, context in zip(items, words, contexts, strict=True):
@@ -78,7 +88,7 @@ def evaluate_senses(
             report.errors.append({"id": item["id"], "error": "word not found"})
             continue
         report.pos_ok += word.pos == item["pos"]
-        resolved = resolve(word, candidates)
+        resolved = resolve(word, candidates, forms, item["sentence"], expressions)
         report.lemma_ok += item["lemma"] in (resolved.lemma or word.lemma, word.alt_lemma)
         if not resolved.senses:
             report.errors.append(
@@ -177,20 +187,30 @@ class PageReport:
 
 
 def evaluate_pages(ocr: Any, with_tesseract: bool = False) -> list[PageReport]:
-    """CER of our OCR (and optionally Tesseract) on every rendered evaluation page."""
+    """CER of our OCR (and optionally Tesseract) on every rendered evaluation page.
+
+    Each page goes the service's way: the JPEG a phone would send (EXIF included) →
+    ``decode_image`` → ``read_page`` (turned pages) → reading order and clean-up.
+    """
     import time
 
-    import numpy as np
-
+    from apps.junior.images import decode_image
+    from apps.junior.settings import JuniorSettings
     from apps.junior.text import clean_text, page_text
 
+    limits = JuniorSettings.model_fields
     pages = load_page_renderer()
     reports = []
     for spec in pages.PAGES:
-        rgb = np.asarray(pages.render(spec).convert("RGB"))
         truth = clean_text(" ".join(pages.true_text(spec).split()))
         started = time.perf_counter()
-        text = page_text(ocr.read(rgb))
+        rgb = decode_image(
+            pages.upload(spec),
+            int(limits["max_upload_bytes"].default),
+            int(limits["max_image_pixels"].default),
+            int(limits["ocr_max_side"].default),
+        )
+        text = page_text(ocr.read_page(rgb))
         report = PageReport(
             spec.name, spec.condition, cer(text, truth), time.perf_counter() - started
         )

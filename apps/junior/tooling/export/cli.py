@@ -1,4 +1,4 @@
-"""``python -m apps.junior.export --model camembert-base --out DIR [--quantize]``.
+"""``python -m apps.junior.tooling.export --model camembert-base --out DIR [--quantize]``.
 
 Exit codes: 0 exported, 2 refused (model unreachable, bad output dir), 1 the export failed.
 """
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from apps.junior.export.source import SourceUnavailable, resolve_source
+from apps.junior.tooling.export.source import SourceUnavailable, resolve_source
 
 EXIT_REFUSED = 2
 
@@ -20,7 +20,7 @@ EXIT_REFUSED = 2
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
-        prog="python -m apps.junior.export",
+        prog="python -m apps.junior.tooling.export",
         description="Export a CamemBERT-family encoder to ONNX (feature-extraction) "
         "with its tokenizer and a manifest of sha256s; optionally an int8 copy.",
     )
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"export refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
 
-    from apps.junior.export.onnx_export import ExportError, export_model
+    from apps.junior.tooling.export.onnx_export import ExportError, export_model
 
     try:
         manifest = export_model(source, args.out, quantize=args.quantize, opset=args.opset)

@@ -20,9 +20,12 @@ import psycopg2
 from sqlalchemy import create_engine
 
 from apps.common.settings import database_url_from_env, libpq_url, normalise_url
-from apps.junior.dev_dictionary import build_dictionary
 from apps.junior.encoder import Encoder, SpacyVectorEncoder, UseEncoder
-from apps.junior.evaluation import (
+from apps.junior.nlp import FrenchAnalyzer, load_spacy
+from apps.junior.ocr import OcrEngine
+from apps.junior.settings import MODELS_DIR
+from apps.junior.tooling.dev_dictionary import build_dictionary
+from apps.junior.tooling.evaluation import (
     ROOT,
     PageReport,
     SenseReport,
@@ -30,16 +33,13 @@ from apps.junior.evaluation import (
     evaluate_senses,
     load_eval_set,
 )
-from apps.junior.model_files import DEFAULT_TARGET, fetch
-from apps.junior.nlp import FrenchAnalyzer, load_spacy
-from apps.junior.ocr import OcrEngine
-from apps.junior.settings import MODELS_DIR
+from apps.junior.tooling.model_files import DEFAULT_TARGET, fetch
 
 DOC = ROOT / "docs" / "models" / "junior.md"
 SEED_DUMP = ROOT / "data" / "lsf_app_dump.sql.gz"
 DOC_TEMPLATE = """# Junior models: OCR, French analysis, sense choice
 
-Written by `make eval-junior` (`python -m apps.junior.quality_report`) on {date}.
+Written by `make eval-junior` (`python -m apps.junior.tooling.quality_report`) on {date}.
 Machine load while measuring: `{load}` (2 cores; other work was running).
 
 ## Models (all offline, none downloaded at run time)
