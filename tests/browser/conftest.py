@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from apps.junior.dev_dictionary import build_dictionary
-from apps.junior.model_files import DEFAULT_TARGET, fetch
+from apps.junior.tooling.dev_dictionary import build_dictionary
+from apps.junior.tooling.model_files import DEFAULT_TARGET, fetch
 from scripts.pgserver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
