@@ -26,6 +26,7 @@ from apps.junior.nlp import FrenchAnalyzer, load_spacy
 from apps.junior.ocr import OcrEngine
 from apps.junior.pipeline import JuniorPipeline
 from apps.junior.routes import router
+from apps.junior.sense_choice import SenseChoice, build_sense_choice
 from apps.junior.senses import DefinitionIndex, SenseChooser
 from apps.junior.settings import JuniorSettings
 
@@ -43,7 +44,10 @@ def build_pipeline(settings: JuniorSettings, engine: Engine) -> JuniorPipeline:
     index = DefinitionIndex(encoder, settings.cache_dir)
     wait_for_database(engine, settings.startup_db_attempts, settings.startup_db_delay_s)
     count = index.build(engine)
-    chooser = SenseChooser(index, settings.difficulty_weight)
+    base = SenseChooser(index, settings.difficulty_weight)
+    chooser: SenseChooser | SenseChoice = base
+    if settings.sense_cues:  # issue 11 item 1: example bank, constructions, expressions
+        chooser = build_sense_choice(base, engine, settings.cache_dir)
     pipeline = JuniorPipeline(settings, engine, analyzer, encoder, chooser, ocr)
     if settings.warm_up:
         pipeline.process_text(WARM_UP_TEXT, settings.default_difficulty)

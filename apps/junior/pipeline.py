@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from apps.junior.images import decode_image
 from apps.junior.nlp import FrenchAnalyzer, Sentence, Word
 from apps.junior.ocr import OcrEngine
+from apps.junior.sense_choice import SenseChoice
 from apps.junior.senses import Choice, Sense, SenseChooser, fetch_candidates, filter_by_pos
 from apps.junior.settings import JuniorSettings
 from apps.junior.text import clean_text, page_text
@@ -140,7 +141,7 @@ class JuniorPipeline:
         engine: Engine,
         analyzer: FrenchAnalyzer,
         encoder: Encoder,
-        chooser: SenseChooser,
+        chooser: SenseChooser | SenseChoice,
         ocr: OcrEngine | None,
     ) -> None:
         self.settings = settings
@@ -164,12 +165,19 @@ class JuniorPipeline:
     def choose_all(self, sentences: Sequence[Sentence], target: int) -> list[list[Picked]]:
         """For every word, its chosen sense (None when not looked up or not found)."""
         lookups = [w for sent in sentences for w in sent.words if w.kind == "lookup"]
+        # issue 11 item 1 (sense_choice.py): dictionary expressions around a word
+        expressions = self.expressions(sentences)
+        keys = {k for w in lookups for k in candidate_keys(w)} | set(expressions.values())
         with self.engine.connect() as conn:
-            found = fetch_candidates(conn, {k for w in lookups for k in candidate_keys(w)})
+            found = fetch_candidates(conn, keys)
         resolved = [
             [resolve(w, found) if w.kind == "lookup" else None for w in sent.words]
             for sent in sentences
         ]
+        for (i, j), expression in expressions.items():
+            if found.get(expression):
+                resolved[i][j] = Resolved(found[expression], False, expression)
+        # end issue 11 item 1
         ambiguous = [
             i
             for i, row in enumerate(resolved)
@@ -180,14 +188,37 @@ class JuniorPipeline:
         choices: list[list[Picked]] = []
         for i, row in enumerate(resolved):
             context = by_sentence.get(i, np.zeros(self.encoder.dim, dtype=np.float32))
-            choices.append([(self.choice(r, context, target), r.lemma if r else None) for r in row])
+            words = sentences[i].words
+            choices.append(
+                [
+                    (self.choice(r, context, target, words, j), r.lemma if r else None)
+                    for j, r in enumerate(row)
+                ]
+            )
         return choices
 
-    def choice(self, resolved: Resolved | None, context: np.ndarray, target: int) -> Choice | None:
+    def expressions(self, sentences: Sequence[Sentence]) -> dict[tuple[int, int], str]:
+        """(sentence, word) → the dictionary expression starting at that word, when all of its
+        words are there (« pomme » in « pommes de terre »)."""
+        if not isinstance(self.chooser, SenseChoice):
+            return {}
+        return self.chooser.expressions(sentences)
+
+    def choice(
+        self,
+        resolved: Resolved | None,
+        context: np.ndarray,
+        target: int,
+        words: Sequence[Word] = (),
+        position: int | None = None,
+    ) -> Choice | None:
         """Sense choice for one resolved word (confidence halved for a POS fallback)."""
         if resolved is None or not resolved.senses:
             return None
-        picked = self.chooser.choose(context, resolved.senses, target)
+        if isinstance(self.chooser, SenseChoice):  # issue 11 item 1: cues from the word's place
+            picked = self.chooser.choose(context, resolved.senses, target, words, position)
+        else:
+            picked = self.chooser.choose(context, resolved.senses, target)
         if resolved.fallback:
             return Choice(picked.sense, round(picked.confidence * POS_FALLBACK_PENALTY, 4))
         return picked

