@@ -27,7 +27,9 @@ def test_independent_set_shape() -> None:
     assert len({item["lemma"] for item in items}) == 258
     for item in items:
         lemma, pos, number = item["sense_key"].rsplit("#", 2)
-        assert lemma and pos in {"NOUN", "VERB", "ADJ", "ADV"} and number.isdigit()
+        assert lemma
+        assert pos in {"NOUN", "VERB", "ADJ", "ADV"}
+        assert number.isdigit()
         assert item["form"].split()[-1].split("'")[-1] in item["sentence"]
 
 
