@@ -19,6 +19,7 @@ from pathlib import Path
 import psycopg2
 from sqlalchemy import create_engine
 
+from apps.common.hashing import file_sha256
 from apps.common.settings import database_url_from_env, libpq_url, normalise_url
 from apps.junior.encoder import Encoder, SpacyVectorEncoder, UseEncoder
 from apps.junior.nlp import FrenchAnalyzer, load_spacy
@@ -299,7 +300,8 @@ def measure_independent(
             settings = JuniorSettings(
                 database_url=url, cache_dir=Path(cache), onnx_threads=threads, log_json=False
             )
-            shown = dump.relative_to(ROOT) if dump.is_relative_to(ROOT) else dump
+            place = dump.relative_to(ROOT) if dump.is_relative_to(ROOT) else dump
+            shown = f"{place}, sha256 {file_sha256(dump)[:16]}…"
             report = evaluate_independent(
                 settings,
                 engine,
