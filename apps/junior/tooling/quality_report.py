@@ -106,6 +106,13 @@ Worst 20 lemmas (new method):
 
 {ind_worst}
 
+What keeps it from 95 %: (1) words whose labelled sense is not even a candidate: spaCy reads a
+verb form as a noun or adjective that has its own entry (« porte », « compte », « serre »,
+« pique »), or an adjective as an adverb (« juste », « fort »); those are issue 11 item 2
+(POS filtering, Lexique form fallback); (2) senses whose definitions and examples sit close in
+the encoder's space (« note », « peine », « conduire »): more examples per sense or a per-lemma
+classifier trained on them is the next step.
+
 ## Sense accuracy on the development set ({items} labelled sentences, tests/junior/eval/senses.jsonl)
 
 Children's-book sentences, each with one polysemous word of data/curation/senses.tsv and its
