@@ -11,7 +11,7 @@ lexique-forms-junior: venv ## rebuild apps/junior/data/lexique-forms.tsv.gz from
 test-junior: venv models-junior ## the Junior API tests only, against a throwaway PostgreSQL (~3 min)
 	$(PY) scripts/pgserver.py run -- $(PY) -m pytest tests/junior -q
 
-eval-junior: venv models-junior ## sense accuracy per encoder, POS/lemma, OCR CER vs Tesseract fra; writes docs/models/junior.md (~2 min)
+eval-junior: venv models-junior ## sense accuracy on the frozen independent set (dictionary: env JUNIOR_EVAL_DUMP or the seed dump) and the dev set, OCR CER vs Tesseract fra; writes docs/models/junior.md (~5 min)
 	@command -v tesseract >/dev/null || echo "note: tesseract missing (apt-get install tesseract-ocr tesseract-ocr-fra): its column will read n/a"
 	$(PY) scripts/pgserver.py run -- $(PY) -m apps.junior.tooling.quality_report
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import Engine, text
@@ -146,8 +147,15 @@ class SenseChooser:
         self.difficulty_weight = difficulty_weight
         self.temperature = temperature
 
-    def choose(self, context: np.ndarray, senses: Sequence[Sense], target: int) -> Choice:
-        """Best sense for a context vector; one candidate → confidence 1.0."""
+    def choose(
+        self,
+        context: np.ndarray,
+        senses: Sequence[Sense],
+        target: int,
+        words: Sequence[Word] = (),
+        position: int | None = None,
+    ) -> Choice:
+        """Best sense for a context vector (the word's place is not used); one candidate → 1.0."""
         if len(senses) == 1:
             return Choice(senses[0], 1.0, (1.0,))
         similarity = self.index.vectors(senses) @ context
@@ -170,6 +178,20 @@ class Linked:
     pos: str | None = None
 
 
+class Chooser(Protocol):
+    """Picks one of a word's candidate senses (:class:`SenseChooser`, or the cue-aware
+    ``apps.junior.sense_choice.SenseChoice``)."""
+
+    def choose(
+        self,
+        context: np.ndarray,
+        senses: Sequence[Sense],
+        target: int,
+        words: Sequence[Word] = (),
+        position: int | None = None,
+    ) -> Choice: ...
+
+
 class SenseLinker:
     """Analysed sentences → a :class:`Linked` per word (one query, one encoder pass per page)."""
 
@@ -177,7 +199,7 @@ class SenseLinker:
         self,
         engine: Engine,
         encoder: Encoder,
-        chooser: SenseChooser,
+        chooser: Chooser,
         forms: FormIndex,
         expressions: Sequence[str] = (),
     ) -> None:
@@ -214,19 +236,25 @@ class SenseLinker:
         zero = np.zeros(self.encoder.dim, dtype=np.float32)
         return [
             [
-                self.linked(word, r, by_sentence.get(i, zero), target)
-                for word, r in zip(sentences[i].words, row, strict=True)
+                self.linked(sentences[i].words, j, r, by_sentence.get(i, zero), target)
+                for j, r in enumerate(row)
             ]
             for i, row in enumerate(resolved)
         ]
 
     def linked(
-        self, word: Word, resolved: Resolved | None, context: np.ndarray, target: int
+        self,
+        words: Sequence[Word],
+        position: int,
+        resolved: Resolved | None,
+        context: np.ndarray,
+        target: int,
     ) -> Linked:
-        """One word's choice (confidence halved when found under another analysis)."""
+        """The choice for ``words[position]`` (confidence halved when found under another
+        analysis)."""
         if resolved is None or not resolved.senses:
             return Linked(None)
-        picked = self.chooser.choose(context, resolved.senses, target)
+        picked = self.chooser.choose(context, resolved.senses, target, words, position)
         if resolved.reanalysed:
             picked = Choice(picked.sense, round(picked.confidence * REANALYSIS_PENALTY, 4))
         return Linked(picked, resolved.lemma, resolved.pos)

@@ -43,6 +43,11 @@ class JuniorSettings(ServiceSettings, AuthSettings):
         default=DATA_DIR / "lexique-forms.tsv.gz", description="Lexique 3.83 form → lemma table"
     )
     difficulty_weight: float = Field(default=0.02, ge=0, le=1)
+    sense_cues: bool = Field(
+        default=True,
+        description="sense choice with the example bank, constructions and dictionary "
+        "expressions (apps/junior/sense_choice.py); off: definition similarity only",
+    )
     default_difficulty: int = Field(default=1, ge=1, le=3)
     warm_up: bool = True
     ocr: bool = Field(default=True, description="load the OCR engine (off: text-only service)")

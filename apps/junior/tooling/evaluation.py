@@ -49,12 +49,25 @@ def load_eval_set(path: Path = EVAL_SET) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def target_word(words: tuple[Word, ...], surface: str) -> Word | None:
-    """The analysed word whose text is the labelled surface form."""
+def target_word(words: tuple[Word, ...], surface: str, lemma: str | None = None) -> Word | None:
+    """The analysed word whose text is the labelled surface form.
+
+    A multi-word or elided form (« a volé », « se lève », « s'appelle ») names the word whose lemma is
+    ``lemma`` when one does, else its last content word.
+    """
     for word in words:
         if word.text == surface or surface in word.text.split():
             return word
-    return None
+    parts = surface.replace("'", "' ").split()  # « s'appelle » is read as « s' » + « appelle »
+    if len(parts) < 2:
+        return None
+    inside = [w for w in words if w.text in parts]
+    if lemma is not None:
+        for word in inside:
+            if lemma in (word.lemma, word.alt_lemma, word.verb_guess, word.text.lower()):
+                return word
+    content = [w for w in inside if w.kind == "lookup"]
+    return content[-1] if content else None
 
 
 def evaluate_senses(

@@ -1,0 +1,354 @@
+"""Sense choice beyond definition similarity (issue 11 item 1).
+
+A candidate sense's score adds, to ``cos(sentence, definition)`` and the difficulty prior of
+:class:`apps.junior.senses.SenseChooser`:
+
+- **examples**: the best cosine between the sentence and the sense's own example sentences
+  (apps/junior/data/sense_examples.tsv, written from the definitions; never from evaluation
+  sentences) and the example after the definition's colon;
+- **constructions**: a sense whose definition starts with an expression holding the word
+  (« Se trouver : … », « Il y a : … », « À deux pas : … », « Venir de faire : … ») is a
+  construction sense: it gains when the expression's other words are around the word, and
+  loses when they are not (« pomme » alone is never « pomme de terre »);
+- **order**: children's dictionaries list the common sense first, so earlier senses get a
+  small prior ``order / sense_no``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Connection, Engine, text
+
+from apps.junior.nlp import REFLEXIVES, Sentence, Word
+from apps.junior.senses import Choice, Sense, SenseChooser, softmax_top
+from apps.junior.vectors import Encoder
+
+log = logging.getLogger(__name__)
+
+EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "sense_examples.tsv"
+
+# A definition head (before « : ») is a construction when it holds the word and starts with it
+# or with one of these words (« Se passer », « Il y a », « À deux pas », « Faire le beau »).
+HEAD_STARTS = frozenset(
+    (
+        *("se", "s'", "s'en", "en", "à", "au", "aux", "le", "la", "les", "l'", "un", "une"),
+        *("il", "on", "par", "pour", "de", "du", "d'", "des", "tout", "ce", "c'est", "quel"),
+        *("ne", "n'", "être", "avoir", "faire", "mettre", "prendre", "donner", "aller"),
+    )
+)
+# Words of a head that stand for any filler (« venir de faire », « tenir à quelque chose »).
+PLACEHOLDERS = frozenset({"faire", "quelque", "chose", "quelqu'un", "qqn", "qqch", "etc"})
+# A few irregular forms, so that « Il y a » is read as holding « avoir » and « On dirait » « dire ».
+FORMS = {"a": "avoir", "est": "être", "va": "aller", "fait": "faire", "y": "y"}
+MAX_HEAD_WORDS = 5
+WINDOW = 4
+TOKEN = re.compile(r"[a-zà-öø-ÿœæ]+'?|'", re.IGNORECASE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words, elisions kept with their apostrophe (« s' », « l' »)."""
+    return [t.lower() for t in TOKEN.findall(text.replace("’", "'")) if t != "'"]
+
+
+def same_word(token: str, lemma: str) -> bool:
+    """True when ``token`` is plausibly a form of ``lemma`` (shared 3-letter start or a known
+    irregular form)."""
+    lemma = lemma.lower()
+    if token == lemma or FORMS.get(token) == lemma:
+        return True
+    return len(token) >= 3 and len(lemma) >= 3 and token[:3] == lemma[:3]
+
+
+@dataclass(frozen=True)
+class Construction:
+    """The other words of a construction sense's head, and whether it is pronominal."""
+
+    words: tuple[str, ...]
+    pronominal: bool
+
+
+def construction_of(sense: Sense) -> Construction | None:
+    """The construction a sense's definition starts with, or None for a plain definition."""
+    head, sep, _ = sense.definition.partition(" : ")
+    if not sep:
+        return None
+    words = tokens(head)
+    lemma_words = tokens(sense.word)
+    if not words or len(words) > MAX_HEAD_WORDS or "," in head:
+        return None
+    hits = [i for i, w in enumerate(words) if any(same_word(w, lw) for lw in lemma_words)]
+    if not hits or (hits[0] != 0 and words[0] not in HEAD_STARTS):
+        return None
+    lemma_at = set(range(hits[0], hits[0] + len(lemma_words)))
+    pronominal = words[0] in ("se", "s'", "s'en")
+    others = tuple(
+        w
+        for i, w in enumerate(words)
+        if i not in lemma_at and w not in PLACEHOLDERS and w not in ("se", "s'")
+    )
+    if pronominal and others[:1] == ("en",) and words[0] == "s'en":
+        others = others[1:]
+    others = tuple(w[:-1] if w == "s'en" else w for w in others)
+    if not others and not pronominal:
+        return None
+    return Construction(others, pronominal)
+
+
+def construction_match(construction: Construction, words: Sequence[Word], position: int) -> float:
+    """Share (0–1) of the construction's words found near the target word."""
+    target = words[position]
+    near = words[max(0, position - WINDOW) : position + WINDOW + 1]
+    texts = {t for w in near for t in tokens(w.text)} | {w.lemma.lower() for w in near}
+    needed = list(construction.words)
+    found = sum(1 for w in needed if w in texts or any(same_word(t, w) for t in texts))
+    total = len(needed)
+    if construction.pronominal:
+        total += 1
+        reflexive = target.alt_lemma is not None or any(
+            t in REFLEXIVES or t == "s'"
+            for w in words[max(0, position - 3) : position]
+            for t in tokens(w.text)
+        )
+        found += reflexive
+    return found / total if total else 0.0
+
+
+def read_examples(path: Path = EXAMPLES_PATH) -> dict[str, list[str]]:
+    """Example sentences per sense key (``key<TAB>sentence`` rows; ``#`` lines are comments)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    if not path.is_file():
+        return dict(found)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            if len(row) >= 2 and row[0] and not row[0].startswith("#"):
+                found[row[0].strip()].append(row[1].strip())
+    return dict(found)
+
+
+class ExampleBank:
+    """Embeddings of every sense's example sentences, encoded once (and cached by file digest)."""
+
+    def __init__(
+        self, encoder: Encoder, examples: dict[str, list[str]], cache_dir: Path | None = None
+    ) -> None:
+        self.encoder = encoder
+        self.keys: dict[str, list[int]] = {}
+        texts: list[str] = []
+        for key, sentences in sorted(examples.items()):
+            self.keys[key] = list(range(len(texts), len(texts) + len(sentences)))
+            texts.extend(sentences)
+        self.matrix = self.load_or_encode(texts, cache_dir)
+        self.definition_examples: dict[int, np.ndarray] = {}
+        self.lock = threading.Lock()
+
+    def load_or_encode(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+        """The example matrix, from the cache when the texts and the model are unchanged."""
+        dim = self.encoder.dim
+        if not texts:
+            return np.zeros((0, dim), dtype=np.float32)
+        model = str(getattr(self.encoder, "model_hash", self.encoder.name))
+        digest = hashlib.sha256(("\n".join(texts) + model).encode()).hexdigest()[:24]
+        path = cache_dir / f"examples-{digest}.npy" if cache_dir is not None else None
+        if path is not None and path.is_file():
+            return np.load(path)
+        parts = [self.encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]
+        matrix = np.vstack(parts).astype(np.float32)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, matrix)
+            except OSError as exc:  # a read-only cache dir only costs start-up time
+                log.warning("cannot write example cache %s: %s", path, exc)
+        return matrix
+
+    def best(self, sense: Sense, context: np.ndarray) -> float | None:
+        """Best cosine between the context and the sense's examples, None when it has none."""
+        scores = []
+        rows = self.keys.get(sense.key)
+        if rows:
+            scores.append(float(np.max(self.matrix[rows] @ context)))
+        inline = self.definition_example(sense)
+        if inline is not None:
+            scores.append(float(inline @ context))
+        return max(scores) if scores else None
+
+    def definition_example(self, sense: Sense) -> np.ndarray | None:
+        """Embedding of the example after the definition's colon (cached by ``mot_id``)."""
+        _, sep, example = sense.definition.partition(" : ")
+        if not sep or len(example.split()) < 2:
+            return None
+        with self.lock:
+            vector = self.definition_examples.get(sense.mot_id)
+            if vector is None:
+                vector = self.encoder.encode([example])[0]
+                self.definition_examples[sense.mot_id] = vector
+            return vector
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Score weights, tuned on tests/junior/eval/senses.jsonl and on the example bank."""
+
+    definition: float = 1.0
+    examples: float = 0.5
+    construction_bonus: float = 0.15
+    construction_penalty: float = 0.3
+    order: float = 0.1
+
+
+class SenseChoice:
+    """Chooses a sense with the sentence, the word's place in it and the example bank."""
+
+    def __init__(
+        self,
+        base: SenseChooser,
+        bank: ExampleBank | None,
+        weights: Weights | None = None,
+        multiwords: MultiWordIndex | None = None,
+    ) -> None:
+        self.base = base
+        self.bank = bank
+        self.weights = weights or Weights()
+        self.multiwords = multiwords or MultiWordIndex()
+        self.constructions: dict[int, Construction | None] = {}
+
+    @property
+    def index(self) -> object:
+        """The definition index (as on :class:`SenseChooser`)."""
+        return self.base.index
+
+    def expressions(self, sentences: Sequence[Sentence]) -> dict[tuple[int, int], str]:
+        """(sentence, word) → dictionary expression that starts at a looked-up word."""
+        found = {}
+        for i, sentence in enumerate(sentences):
+            for j, word in enumerate(sentence.words):
+                if word.kind == "lookup" and word.pos != "COMPOUND":
+                    expression = self.multiwords.match(sentence.words, j)
+                    if expression is not None:
+                        found[(i, j)] = expression
+        return found
+
+    def construction(self, sense: Sense) -> Construction | None:
+        """The sense's construction, parsed once."""
+        if sense.mot_id not in self.constructions:
+            self.constructions[sense.mot_id] = construction_of(sense)
+        return self.constructions[sense.mot_id]
+
+    def scores(
+        self,
+        context: np.ndarray,
+        senses: Sequence[Sense],
+        target: int,
+        words: Sequence[Word] = (),
+        position: int | None = None,
+    ) -> np.ndarray:
+        """Score of every candidate (higher is better)."""
+        w = self.weights
+        base = self.base
+        similarity = base.index.vectors(senses) @ context
+        prior = np.array([1.0 - abs((s.difficulty or target) - target) / 2.0 for s in senses])
+        scores = w.definition * similarity + base.difficulty_weight * prior
+        for i, sense in enumerate(senses):
+            if self.bank is not None:
+                best = self.bank.best(sense, context)
+                scores[i] += w.examples * (best if best is not None else float(similarity[i]))
+            scores[i] += w.order / max(sense.sense_no, 1)
+            construction = self.construction(sense)
+            if construction is not None and position is not None and words:
+                share = construction_match(construction, words, position)
+                scores[i] += (
+                    w.construction_bonus if share >= 1.0 else -w.construction_penalty * (1 - share)
+                )
+        return scores
+
+    def choose(
+        self,
+        context: np.ndarray,
+        senses: Sequence[Sense],
+        target: int,
+        words: Sequence[Word] = (),
+        position: int | None = None,
+    ) -> Choice:
+        """Best sense for the word at ``position`` of ``words``; one candidate → 1.0."""
+        if len(senses) == 1:
+            return Choice(senses[0], 1.0, (1.0,))
+        scores = self.scores(context, senses, target, words, position)
+        best = int(np.argmax(scores))
+        confidence = softmax_top(scores, self.base.temperature)
+        return Choice(senses[best], round(confidence, 4), tuple(float(x) for x in scores))
+
+
+MULTIWORD_SQL = text("""
+SELECT DISTINCT lower(mot) AS mot FROM public.mot
+WHERE mot LIKE '% %' AND coalesce(definition, '') <> ''
+""")
+
+
+class MultiWordIndex:
+    """The dictionary's multi-word entries (« pomme de terre », « bande dessinée »), matched
+    only when all their words are in the sentence, in order, around the looked-up word."""
+
+    def __init__(self, expressions: Sequence[str] = ()) -> None:
+        self.by_word: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for expression in expressions:
+            parts = tuple(tokens(expression))
+            if len(parts) >= 2:
+                for part in set(parts):
+                    self.by_word[part].append(parts)
+        for entries in self.by_word.values():
+            entries.sort(key=len, reverse=True)  # longest expression first
+
+    @classmethod
+    def load(cls, conn: Connection) -> MultiWordIndex:
+        """All multi-word lemmas of the dictionary (one query at start-up)."""
+        return cls([str(row.mot) for row in conn.execute(MULTIWORD_SQL).all()])
+
+    def match(self, words: Sequence[Word], position: int) -> str | None:
+        """The longest dictionary expression that covers the word at ``position``, if any."""
+        flat: list[tuple[int, set[str]]] = []  # (word index, its token forms and lemma)
+        for i, word in enumerate(words):
+            forms = tokens(word.text)
+            for form in forms:
+                keys = {form}
+                if len(forms) == 1:
+                    keys.add(word.lemma.lower())
+                flat.append((i, keys | ({form[:-1]} if form.endswith(("s", "x")) else set())))
+        target = words[position]
+        heads = set(tokens(target.text)) | {target.lemma.lower()}
+        for head in heads:
+            for parts in self.by_word.get(head, ()):
+                # Only for the expression's first word: « pomme » in « pomme de terre »; the
+                # « terre » of « ver de terre » keeps its own senses.
+                if parts[0] in heads and self.found_at(parts, flat, position):
+                    return " ".join(parts).replace("' ", "'")
+        return None
+
+    @staticmethod
+    def found_at(parts: tuple[str, ...], flat: list[tuple[int, set[str]]], position: int) -> bool:
+        """True when ``parts`` occur consecutively in ``flat`` over the word at ``position``."""
+        for start in range(len(flat) - len(parts) + 1):
+            window = flat[start : start + len(parts)]
+            if position in {i for i, _ in window} and all(
+                part in keys for part, (_, keys) in zip(parts, window, strict=True)
+            ):
+                return True
+        return False
+
+
+def build_sense_choice(base: SenseChooser, engine: Engine, cache_dir: Path | None) -> SenseChoice:
+    """The service's sense choice: the example bank (encoded once) and the dictionary's
+    multi-word entries (one query)."""
+    bank = ExampleBank(base.index.encoder, read_examples(), cache_dir)
+    with engine.connect() as conn:
+        multiwords = MultiWordIndex.load(conn)
+    return SenseChoice(base, bank, multiwords=multiwords)
