@@ -9,11 +9,19 @@ from pathlib import Path
 
 from data.build.lexique import normalise
 
-MAX_WORDS = 28  # a child's dictionary definition stays short
+MAX_WORDS = 25  # a child's dictionary definition stays short
 
 _MARKUP = re.compile(r"\[\[|\]\]|\{\{|\}\}|<[a-zA-Z/]|&[a-z]+;|\bthumb\b|\balt=|https?://|''|#fr\b")
 _LEAD_JUNK = re.compile(r"^(ou|et|—|–|-|:|;|,|\.)\s+", re.IGNORECASE)
 _LABEL = re.compile(r"^\((?:[^()]{1,40})\)\s*")
+# Leading labels of glosses a child should not get first: old, rare, regional or bookish uses.
+_DATED_LABEL = re.compile(
+    r"^\((?:[^()]*\b)?(vieilli|désuet|archaïsme|archaïque|vieux|rare|littéraire|poétique|"
+    r"régionalisme|belgique|suisse|québec|canada|acadie|afrique|antilles|louisiane|"
+    r"ironique|soutenu|précieux|néologisme|figuré|familier)\b[^()]*\)",
+    re.IGNORECASE,
+)
+_ASIDE = re.compile(r"\s*\((?:[^()]*\b(?:voir|ci-dessous|ci-dessus|exemple|note)\b[^()]*)\)")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|«\s*»")
 _SPACE_PUNCT = re.compile(r"\s+([,.)])")
 _DUP_PUNCT = re.compile(r"([;,])\s*([.;,])")
@@ -24,7 +32,8 @@ _NOT_A_MEANING = re.compile(
     r"participe|forme|ancienne orthographe|orthographe|abréviation|apocope|aphérèse|"
     r"symbole|sigle|acronyme|nom (de famille|de famille)|prénom|se conjugue|"
     r"utilisé (pour|dans)|s['’]emploie|employé|en composition|élément|suffixe|préfixe|"
-    r"ellipse|terme d['’]adresse|juron|interjection|onomatopée)",
+    r"ellipse|terme d['’]adresse|juron|interjection|onomatopée|sens figuré|au figuré|"
+    r"nom (donné|que l'on donne) (communément )?à (divers|plusieurs|différent))",
     re.IGNORECASE,
 )
 # Glosses that only make sense after the previous one ("Cette même période...").
@@ -80,8 +89,9 @@ def has_markup(text: str) -> bool:
 def clean_gloss(raw: str) -> str | None:
     """A short, tidy definition (one or two sentences), or None when nothing usable is left."""
     text = raw.replace("\u00a0", " ").replace("’", "'").strip()
-    if not text or has_markup(text):
+    if not text or has_markup(text) or _DATED_LABEL.match(text):
         return None
+    text = _ASIDE.sub("", text)
     for _ in range(3):
         text = _LABEL.sub("", _LEAD_JUNK.sub("", text)).strip()
     text = _EMPTY_BRACKETS.sub("", text)

@@ -15,6 +15,7 @@ from data.build.reference import alphabet_id
 from data.build.safety import load_blocklist
 from data.build.senses import PREPOSITIONS, TOP_LEMMAS, ranked_entries
 
+POLYSEMOUS_MIN = 900  # issue 10: lemmas with two or more senses
 THEMES = ("basique", "animaux", "aliments", "corps", "maison", "école", "nature", "transports",
           "vêtements", "couleurs", "famille", "métiers", "émotions", "temps", "nombres")  # fmt: skip
 
@@ -88,7 +89,7 @@ def test_polysemy_in_childrens_dictionary_order(senses: list[tuple]) -> None:
     by_word: dict[str, list[str]] = defaultdict(list)
     for _id, word, definition, *_ in senses:
         by_word[word].append(definition)
-    assert sum(len(d) >= 2 for d in by_word.values()) >= 300
+    assert sum(len(d) >= 2 for d in by_word.values()) >= POLYSEMOUS_MIN
     expected = {
         "avocat": ("Fruit", "défendre"),
         "souris": ("animal", "ordinateur"),

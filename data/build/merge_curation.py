@@ -1,0 +1,281 @@
+"""Merge hand-written sense files into data/curation/senses.tsv (append-only) and unfit lists
+into data/curation/blocklist.tsv.
+
+``python -m data.build.merge_curation FILE...`` — each FILE is a TSV with either the columns
+``lemma, pos, sense_no, definition, themes`` (new senses) or ``lemma, pos, reason`` (words judged
+unfit for children). Safe to re-run on the same, grown files: a row whose lemma, POS and
+definition are already in senses.tsv is skipped, so only new rows are appended.
+
+Rules (a row breaking one is dropped and reported, never half-merged):
+- existing rows are never changed or renumbered; a new sense gets the writer's number when it
+  is the next free one for its lemma and POS, else the next free number (reported);
+- a writer's key that already holds another definition is a conflict: skipped and reported;
+- POS in NOUN/VERB/ADJ/ADV/ADP; no markup or tabs; at most MAX_WORDS words; child-safe
+  (the blocklist's terms and register labels); the lemma not blocklisted;
+- small slips are fixed: spaces, a missing final full stop, a lower-case first letter;
+- themes (``,`` or ``;`` separated) are mapped to categories (THEME_MAP); unknown ones dropped;
+- an unfit word is added to the blocklist as ``lemma#POS`` unless it has hand-written senses
+  already or a theme lists it (then it is reported for a human decision).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data.build.curation import CATEGORIES_PATH, POS_TAGS, SENSES_PATH, load_senses, load_themes
+from data.build.glosses import has_markup
+from data.build.lexique import normalise
+from data.build.safety import BLOCKLIST_PATH, Blocklist, load_blocklist
+
+MAX_WORDS = 30
+SENSES_COLUMNS = ("lemma", "pos", "sense_no", "definition", "niv_diff", "themes")
+# Writers' theme names → senses.tsv themes (a category, or category/subcategory).
+THEME_MAP = {
+    "contes": "contes/contes et magie",
+    "magie": "contes/contes et magie",
+    "mare": "ferme/la mare",
+    "ferme": "ferme/la ferme",
+    "cirque": "cirque/le cirque",
+    "pirates": "pirates/pirates et mer",
+    "mer": "pirates/pirates et mer",
+    "couture": "couture/tricot et couture",
+    "tricot": "couture/tricot et couture",
+    "jardin": "jardin/le jardin",
+    "grammaire": "école/grammaire",
+}
+_LEMMA = re.compile(r"^[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ'’\- ]*[a-zà-öø-ÿœæ]$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Report:
+    """What a merge did, printed for the person running it."""
+
+    added: int = 0
+    already: int = 0
+    renumbered: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    unknown_themes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    blocked: list[str] = field(default_factory=list)
+    unfit_refused: list[str] = field(default_factory=list)
+
+    def print(self) -> None:
+        print(f"senses: {self.added} added, {self.already} already merged, "
+              f"{len(self.renumbered)} renumbered, {len(self.conflicts)} conflicts, "
+              f"{len(self.dropped)} dropped; blocklist: {len(self.blocked)} added, "
+              f"{len(self.unfit_refused)} unfit rows left for a human")  # fmt: skip
+        for title, items in (
+            ("renumbered", self.renumbered),
+            ("conflicts (skipped)", self.conflicts),
+            ("dropped", self.dropped),
+            ("blocklisted", self.blocked),
+            ("unfit rows not applied", self.unfit_refused),
+        ):
+            for item in items:
+                print(f"  {title}: {item}")
+        if self.unknown_themes:
+            print("  unknown themes dropped: " + ", ".join(
+                f"{k} ×{v}" for k, v in sorted(self.unknown_themes.items())))  # fmt: skip
+
+
+def known_categories() -> set[str]:
+    return {e.category for e in load_themes(CATEGORIES_PATH)}
+
+
+def map_themes(raw: str, categories: set[str], report: Report) -> str:
+    """Writers' themes → ``;``-joined senses.tsv themes, unknown names dropped."""
+    out: list[str] = []
+    for name in re.split(r"[;,]", raw or ""):
+        name = name.strip().lower()
+        if not name or name == "themes":
+            continue
+        theme = THEME_MAP.get(name, name)
+        if theme.split("/")[0] not in categories:
+            report.unknown_themes[name] += 1
+            continue
+        if theme not in out:
+            out.append(theme)
+    return ";".join(out)
+
+
+def fix_definition(text: str) -> str:
+    """Tidy spaces, a lower-case first letter and a missing final full stop."""
+    text = _SPACES.sub(" ", text.replace("\u00a0", " ").replace("’", "'")).strip()
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    if text and text[-1] not in ".!?":
+        text = text.rstrip(" ;,:") + "."
+    return text
+
+
+def problem(lemma: str, pos: str, definition: str, block: Blocklist) -> str | None:
+    """Why a row cannot be merged, or None."""
+    if not _LEMMA.match(lemma):
+        return "lemma is not a lower-case word"
+    if pos not in POS_TAGS:
+        return f"POS {pos!r} not in {'/'.join(POS_TAGS)}"
+    if not definition.strip(" .!?"):
+        return "empty definition"
+    if has_markup(definition) or "\t" in definition or "\\" in definition:
+        return "markup in the definition"
+    if len(definition.split()) > MAX_WORDS:
+        return f"more than {MAX_WORDS} words"
+    if (reason := block.unfit_reason(definition)) is not None:
+        return f"unfit: {reason}"
+    if (reason := block.blocks_lemma(lemma, pos)) is not None:
+        return f"blocklisted word: {reason}"
+    return None
+
+
+@dataclass
+class State:
+    """senses.tsv's definitions by (lemma, POS) and sense number, as the merge grows them."""
+
+    block: Blocklist
+    defs: dict[tuple[str, str], dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    texts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    original: set[tuple[str, str]] = field(default_factory=set)  # (lemma, POS) before the merge
+
+    @classmethod
+    def load(cls, path: Path = SENSES_PATH) -> State:
+        state = cls(load_blocklist())
+        for s in load_senses(path):
+            state.defs[(s.lemma, s.pos)][s.sense_no] = s.definition
+            state.texts[(s.lemma, s.pos)].add(normalise(s.definition.lower()))
+            state.original.add((s.lemma, s.pos))
+        return state
+
+
+def merge_senses(
+    rows: list[dict[str, str]], source: str, state: State, report: Report
+) -> list[str]:
+    """New senses.tsv lines for ``rows`` (added to ``state`` as they are made)."""
+    lines: list[str] = []
+    categories = known_categories()
+    ordered = sorted(
+        rows, key=lambda r: ((r.get("lemma") or "").strip(), r.get("pos") or "", _int(r))
+    )
+    for row in ordered:
+        lemma = normalise_lemma(row.get("lemma") or "")
+        pos = (row.get("pos") or "").strip().upper()
+        definition = fix_definition(row.get("definition") or "")
+        label = f"{source}: {lemma}#{pos}#{(row.get('sense_no') or '').strip()}"
+        if (why := problem(lemma, pos, definition, state.block)) is not None:
+            report.dropped.append(f"{label} ({why}): {definition[:80]}")
+            continue
+        key = (lemma, pos)
+        if normalise(definition.lower()) in state.texts[key]:
+            report.already += 1
+            continue
+        wanted = _int(row)
+        existing = state.defs[key]
+        if wanted in existing:
+            report.conflicts.append(f"{label} holds another definition already: "
+                                    f"{existing[wanted][:60]}")  # fmt: skip
+            continue
+        number = len(existing) + 1
+        if wanted != number:
+            report.renumbered.append(f"{label} → {lemma}#{pos}#{number}")
+        themes = map_themes(row.get("themes") or "", categories, report)
+        existing[number] = definition
+        state.texts[key].add(normalise(definition.lower()))
+        lines.append("\t".join((lemma, pos, str(number), definition, "", themes)) + "\n")
+        report.added += 1
+    return lines
+
+
+def normalise_lemma(text: str) -> str:
+    return _SPACES.sub(" ", text.replace("’", "'")).strip().lower()
+
+
+def _int(row: dict[str, str]) -> int:
+    try:
+        return int((row.get("sense_no") or "").strip())
+    except ValueError:
+        return 1
+
+
+def merge_unfit(rows: list[dict[str, str]], source: str, state: State, report: Report) -> list[str]:
+    """New blocklist.tsv lines for the unfit words that may be blocked without a human."""
+    existing = {normalise(r["value"]) for r in _read(BLOCKLIST_PATH)}
+    themed = {w.split("#")[0] for e in load_themes(CATEGORIES_PATH) for w in e.words}
+    original = state.original
+    lines: list[str] = []
+    for row in rows:
+        lemma = normalise_lemma(row.get("lemma") or "")
+        pos = (row.get("pos") or "").strip().upper()
+        reason = _SPACES.sub(" ", row.get("reason") or "").strip()
+        value = f"{lemma}#{pos}" if pos in POS_TAGS else lemma
+        if not lemma or not reason:
+            report.unfit_refused.append(f"{source}: {row} (no lemma or reason)")
+        elif normalise(value) in existing or normalise(lemma) in existing:
+            continue
+        elif (
+            (lemma, pos) in original
+            or (pos not in POS_TAGS and lemma in {w for w, _ in original})
+            or lemma in themed
+        ):
+            report.unfit_refused.append(f"{source}: {value} has hand-written senses or a "
+                                        f"theme: {reason}")  # fmt: skip
+        else:
+            lines.append(f"lemma\t{value}\twriters' review: {reason.replace(chr(9), ' ')}\n")
+            existing.add(normalise(value))
+            report.blocked.append(f"{value} ({reason})")
+    return lines
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _append(path: Path, lines: list[str]) -> None:
+    if not lines:
+        return
+    text = path.read_text(encoding="utf-8")
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        if text and not text.endswith("\n"):
+            fh.write("\n")
+        fh.writelines(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data.build.merge_curation",
+                                     description=__doc__.splitlines()[0])  # fmt: skip
+    parser.add_argument("files", nargs="+", type=Path, help="writers' TSV files")
+    parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
+    args = parser.parse_args(argv)
+    report = Report()
+    state = State.load()
+    unfit_files: list[Path] = []
+    sense_lines: list[str] = []
+    block_lines: list[str] = []
+    for path in args.files:
+        rows = _read(path)
+        header = rows[0].keys() if rows else set()
+        if "reason" in header:
+            unfit_files.append(path)
+            continue
+        if rows and not {"lemma", "pos", "definition"} <= set(header):
+            print(f"{path}: not a senses file (columns {list(header)})", file=sys.stderr)
+            return 2
+        sense_lines += merge_senses(rows, path.name, state, report)
+    for path in unfit_files:
+        block_lines += merge_unfit(_read(path), path.name, state, report)
+    report.print()
+    if not args.dry_run:
+        _append(SENSES_PATH, sense_lines)
+        _append(BLOCKLIST_PATH, block_lines)
+        load_senses(SENSES_PATH)  # raises on a malformed result
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
