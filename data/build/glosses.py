@@ -13,7 +13,7 @@ MAX_WORDS = 25  # a child's dictionary definition stays short
 
 _MARKUP = re.compile(r"\[\[|\]\]|\{\{|\}\}|<[a-zA-Z/]|&[a-z]+;|\bthumb\b|\balt=|https?://|''|#fr\b")
 _LEAD_JUNK = re.compile(r"^(ou|et|—|–|-|:|;|,|\.)\s+", re.IGNORECASE)
-_LABEL = re.compile(r"^\((?:[^()]{1,40})\)\s*")
+_LABEL = re.compile(r"^\((?:[^()]{1,120})\)\s*")
 # Leading labels of glosses a child should not get first: old, rare, regional or bookish uses.
 _DATED_LABEL = re.compile(
     r"^\((?:[^()]*\b)?(vieilli|désuet|archaïsme|archaïque|vieux|rare|littéraire|poétique|"
@@ -21,7 +21,10 @@ _DATED_LABEL = re.compile(
     r"ironique|soutenu|précieux|néologisme|figuré|familier)\b[^()]*\)",
     re.IGNORECASE,
 )
-_ASIDE = re.compile(r"\s*\((?:[^()]*\b(?:voir|ci-dessous|ci-dessus|exemple|note)\b[^()]*)\)")
+_ASIDE = re.compile(
+    r"\s*\((?:[^()]*\b(?:voir|ci-dessous|ci-dessus|exemple|note|emploie|employé|figuré|"
+    r"opposition|littéraire|locutions?|utilisé|antéposé|postposé)\b[^()]*)\)"
+)
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|«\s*»")
 _SPACE_PUNCT = re.compile(r"\s+([,.)])")
 _DUP_PUNCT = re.compile(r"([;,])\s*([.;,])")

@@ -51,6 +51,7 @@ THEME_MAP = {
 }
 _LEMMA = re.compile(r"^[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ'’\- ]*[a-zà-öø-ÿœæ]$")
 _SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-Ý«]|$)")
 
 
 @dataclass
@@ -127,6 +128,8 @@ def problem(lemma: str, pos: str, definition: str, block: Blocklist) -> str | No
         return "markup in the definition"
     if len(definition.split()) > MAX_WORDS:
         return f"more than {MAX_WORDS} words"
+    if len(_SENTENCE_END.findall(definition)) > 2:
+        return "more than two sentences"
     if (reason := block.unfit_reason(definition)) is not None:
         return f"unfit: {reason}"
     if (reason := block.blocks_lemma(lemma, pos)) is not None:

@@ -19,6 +19,7 @@ from data.build.safety import load_blocklist
 POS_TAG = {"nom": "NOUN", "verbe": "VERB", "adjectif": "ADJ", "adverbe": "ADV",
            "préposition": "ADP"}  # fmt: skip
 FALLBACK_MAX_WORDS = 25
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-Ý«]|$)")
 # Register labels a gloss must not carry into a child's definition (any bracketed label).
 _LABEL = re.compile(
     r"\((?:[^()]*\b)?(vulgaire|argot|argotique|injurieux|populaire|familier|péjoratif|vieilli|"
@@ -90,9 +91,9 @@ def test_fallback_definitions_are_readable(
         assert not has_markup(definition), (word, definition)
         assert len(definition.split()) <= FALLBACK_MAX_WORDS, (word, definition)
         assert len(definition.split()) >= 2, (word, definition)
-        assert len(re.findall(r"[.!?](?:\s|$)", definition)) <= 2, (word, definition)
+        assert len(SENTENCE_END.findall(definition)) <= 2, (word, definition)
         assert not _LABEL.search(definition), (word, definition)
-        assert not re.search(r"\d{3,}|\[|\]|\{|\}|/", definition), (word, definition)
+        assert not re.search(r"[][{}<>|]", definition), (word, definition)
         assert block.unfit_reason(definition) is None, (word, definition)
         assert block.blocks_lemma(word, pos) is None, (word, definition)
 
@@ -112,10 +113,29 @@ def test_hand_written_senses_cover_the_most_frequent_lemmas(
     assert len(hand) >= 0.9 * len(top_words & set(by_word)), len(hand)
 
 
-def test_multi_word_entries_keep_pomme_a_fruit(senses: list[tuple]) -> None:
-    pomme = [d for _i, w, d, _p in senses if w == "pomme"]
-    assert pomme
-    assert not any("terre" in d.lower() and "tubercule" in d.lower() for d in pomme), pomme
+def test_multi_word_entries_and_the_senses_children_meet(senses: list[tuple]) -> None:
+    """Multi-word entries exist (so « pomme » alone is first the fruit) and the issue's
+    polysemous words have every sense a child meets, whatever their part of speech."""
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for _i, word, definition, _pos in senses:
+        by_word[word].append(definition.lower())
+    for entry in ("pomme de terre", "petit déjeuner", "arc-en-ciel", "cerf-volant"):
+        assert by_word.get(entry), entry
+    assert "fruit" in by_word["pomme"][0]
+    cues = {
+        "court": ("pas long", "tennis"),
+        "couche": ("épaisseur", "bébé"),
+        "volant": ("voiture", "voler"),
+        "bois": ("arbres", "forêt", "cerf"),
+    }
+    for word, wanted in cues.items():
+        for cue in wanted:
+            assert any(cue in d for d in by_word[word]), (word, cue, by_word[word])
+
+
+def test_polysemy_within_one_part_of_speech(senses: list[tuple]) -> None:
+    per_key = Counter((word, pos) for _i, word, _d, pos in senses)
+    assert sum(n >= 2 for n in per_key.values()) >= 600
 
 
 def test_grade_frequencies_come_from_manulex(db: cursor) -> None:
