@@ -21,6 +21,7 @@ from data.build.safety import Blocklist
 TOP_LEMMAS = 3000  # the 3,000 most frequent eligible Lexique lemmas (adult films and books)
 MANULEX_TOP = 10000  # Manulex content lemma rows by CP-CM2_U (children's readers)
 MANULEX_EARLY_TOP = 3000  # Manulex rows by the mean of CP_U and CE1_U (early readers)
+HAND_TOP = 5000  # Manulex rows (CP-CM2_U) whose words get hand-written senses only (issue 10)
 SECOND_POS_SHARE = 0.1  # a word's other POS gets a fallback gloss only when this common
 CORE_POS = ("NOUN", "VERB", "ADJ", "ADV")
 PREPOSITIONS = ("dans", "sur", "pour", "avec", "sans", "avant", "après", "devant", "derrière")
@@ -232,6 +233,7 @@ def _add_manulex(
     clearly defines it (no fallback to a gloss of another POS).
     """
     present = {normalise(s.word.lower()) for s in sel.senses}
+    hand_only = {normalise(e.word.lower()) for e in ranked(manulex)[:HAND_TOP]}
     top_freq: dict[str, float] = {}
     for (key, _pos), e in manulex.items():
         top_freq[key] = max(top_freq.get(key, 0.0), e.overall)
@@ -239,8 +241,9 @@ def _add_manulex(
         key = normalise(e.word.lower())
         if (key, e.pos) in done or not eligible(key):
             continue
-        if key in present and e.overall < SECOND_POS_SHARE * top_freq[key]:
-            sel.secondary.append(f"{e.word}#{e.pos}")  # a rare use of a word we have
+        if key in present and (e.overall < SECOND_POS_SHARE * top_freq[key] or key in hand_only):
+            # a rare use of a word we have, or a frequent word: only hand-written senses
+            sel.secondary.append(f"{e.word}#{e.pos}")
             continue
         word = glosses[key][0] if key in glosses else e.word
         if (reason := block.blocks_lemma(key, e.pos)) is not None:
