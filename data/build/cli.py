@@ -85,7 +85,8 @@ def print_summary(info: dict[str, Any], selection: Selection, verbose: bool) -> 
     print(f"lemmas: {info['lemmas']}   senses: {info['senses']}   "
           f"hand-written: {info['hand_senses']}   "
           f"Wiktionnaire fallbacks: {info['wiktionnaire_senses']}   "
-          f"polysemous lemmas: {info['polysemous_lemmas']}")  # fmt: skip
+          f"polysemous lemmas: {info['polysemous_lemmas']} "
+          f"({info['polysemous_within_pos']} within one part of speech)")  # fmt: skip
     cov = info["manulex_coverage"]
     print(f"Manulex coverage: early top 3000 {cov['early_top3000']:.1%}, top 8000 CP-CM2 "
           f"{cov['top8000']:.1%}, token-weighted CP-CM2 {cov['token_weighted']:.1%}")  # fmt: skip

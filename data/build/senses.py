@@ -26,6 +26,12 @@ SECOND_POS_SHARE = 0.1  # a word's other POS gets a fallback gloss only when thi
 CORE_POS = ("NOUN", "VERB", "ADJ", "ADV")
 PREPOSITIONS = ("dans", "sur", "pour", "avec", "sans", "avant", "après", "devant", "derrière")
 POS_ORDER = {"NOUN": 0, "VERB": 1, "ADJ": 2, "ADV": 3, "ADP": 4}
+# A gloss about the past ("Ancienne arme...", "...dont on se servait") comes after a current one.
+_DATED = re.compile(
+    r"^(ancien|ancienne|anciennement|autrefois|jadis)\b|\b(autrefois|jadis|dont on se servait|"
+    r"qui était en usage|anciennement)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"^[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ'\- ]*[a-zà-öø-ÿœæ]$")
 
 
@@ -93,6 +99,7 @@ def pick_gloss(
     differs is still accepted as a fallback.
     """
     fallback: str | None = None
+    dated: str | None = None  # a matching gloss about the past, used if nothing else matches
     unfit = 0
     for raw in raw_glosses:
         if block.unfit_reason(raw):
@@ -105,10 +112,12 @@ def pick_gloss(
             unfit += 1
             continue
         if guess_pos(text, word_pos) == pos:
-            return text, unfit
-        if only_pos and fallback is None:
+            if not _DATED.search(text):
+                return text, unfit
+            dated = dated or text
+        elif only_pos and fallback is None:
             fallback = text
-    return fallback, unfit
+    return dated or fallback, unfit
 
 
 def select_senses(

@@ -147,6 +147,7 @@ def learner_tables(
 def summary(senses: Sequence[Sense], links: Links) -> dict[str, Any]:
     """Counts printed by `make dump` and stored in the manifest."""
     per_word = Counter(s.word for s in senses)
+    per_word_pos = Counter((s.word, s.pos) for s in senses)
     levels = Counter(sense_level(s)[0] for s in senses)
     per_cat = Counter(c for _i, c in links.mot_categories())
     return {
@@ -155,6 +156,8 @@ def summary(senses: Sequence[Sense], links: Links) -> dict[str, Any]:
         "hand_senses": sum(s.source == "hand" for s in senses),
         "wiktionnaire_senses": sum(s.source == "wiktionnaire" for s in senses),
         "polysemous_lemmas": sum(n >= 2 for n in per_word.values()),
+        "polysemous_within_pos": sum(n >= 2 for n in per_word_pos.values()),
+        "fallback_share": round(sum(s.source == "wiktionnaire" for s in senses) / len(senses), 4),
         "per_pos": dict(sorted(Counter(s.pos for s in senses).items())),
         "per_difficulty": {
             name: levels[i] for i, name in ((1, "easy"), (2, "medium"), (3, "hard"))

@@ -135,7 +135,7 @@ def test_multi_word_entries_and_the_senses_children_meet(senses: list[tuple]) ->
 
 def test_polysemy_within_one_part_of_speech(senses: list[tuple]) -> None:
     per_key = Counter((word, pos) for _i, word, _d, pos in senses)
-    assert sum(n >= 2 for n in per_key.values()) >= 600
+    assert sum(n >= 2 for n in per_key.values()) >= 900
 
 
 def test_grade_frequencies_come_from_manulex(db: cursor) -> None:
