@@ -71,7 +71,7 @@ def measure(client: Any, texts: dict[str, str]) -> Coverage:
     for name, text in texts.items():
         answer = client.post("/v1/process-text", json={"text": text})
         answer.raise_for_status()
-        count(name, answer.json(), NOT_FOUND["definition"], result)
+        count(name, answer.json(), str(NOT_FOUND["definition"]), result)
     return result
 
 
