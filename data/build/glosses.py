@@ -36,6 +36,7 @@ _NOT_A_MEANING = re.compile(
     r"symbole|sigle|acronyme|nom (de famille|de famille)|prénom|se conjugue|"
     r"utilisé (pour|dans)|s['’]emploie|employé|en composition|élément|suffixe|préfixe|"
     r"ellipse|terme d['’]adresse|juron|interjection|onomatopée|sens figuré|au figuré|"
+    r"singulier de|mot (invariable|usité|employé|utilisé)|"
     r"nom (donné|que l'on donne) (communément )?à (divers|plusieurs|différent))",
     re.IGNORECASE,
 )
