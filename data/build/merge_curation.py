@@ -333,8 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     block_lines: list[str] = []
     for path in unfit_files:
         block_lines += merge_unfit(_read(path), path.name, state, report)
-    report.print()
-    if not args.dry_run:
+    if not args.dry_run:  # write first: a closed stdout (| head) must not lose the merge
         before = SENSES_PATH.read_text(encoding="utf-8")
         SENSES_PATH.write_text("".join(state.lines), encoding="utf-8")
         try:
@@ -343,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             SENSES_PATH.write_text(before, encoding="utf-8")
             raise
         _append(BLOCKLIST_PATH, block_lines)
+    report.print()
     return 0
 
 
