@@ -162,8 +162,14 @@ class State:
     original: set[tuple[str, str]] = field(default_factory=set)  # (lemma, POS) before the merge
 
     @classmethod
-    def load(cls, path: Path = SENSES_PATH, frozen_at: str | None = FROZEN_AT) -> State:
-        state = cls(load_blocklist())
+    def load(
+        cls,
+        path: Path = SENSES_PATH,
+        frozen: set[tuple[str, str, int]] | None = None,
+        blocklist: Path = BLOCKLIST_PATH,
+    ) -> State:
+        """The state of ``path``; ``frozen`` keys never change (None: every current key)."""
+        state = cls(load_blocklist(blocklist))
         state.lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         for s in load_senses(path):
             state.defs[(s.lemma, s.pos)][s.sense_no] = s.definition
@@ -171,7 +177,7 @@ class State:
         for n, line in enumerate(state.lines[1:], start=1):
             lemma, pos, number = line.split("\t")[:3]
             state.line_of[(lemma, pos, int(number))] = n
-        state.frozen = published_keys(frozen_at) if frozen_at else set(state.line_of)
+        state.frozen = set(state.line_of) if frozen is None else frozen
         return state
 
     def texts(self, key: tuple[str, str]) -> set[str]:
@@ -263,9 +269,15 @@ def _int(row: dict[str, str]) -> int:
         return 1
 
 
-def merge_unfit(rows: list[dict[str, str]], source: str, state: State, report: Report) -> list[str]:
+def merge_unfit(
+    rows: list[dict[str, str]],
+    source: str,
+    state: State,
+    report: Report,
+    blocklist: Path = BLOCKLIST_PATH,
+) -> list[str]:
     """New blocklist.tsv lines for the unfit words that may be blocked without a human."""
-    existing = {normalise(r["value"]) for r in _read(BLOCKLIST_PATH)}
+    existing = {normalise(r["value"]) for r in _read(blocklist)}
     themed = {w.split("#")[0] for e in load_themes(CATEGORIES_PATH) for w in e.words}
     original = state.original
     lines: list[str] = []
@@ -307,6 +319,41 @@ def _append(path: Path, lines: list[str]) -> None:
         fh.writelines(lines)
 
 
+def merge(
+    files: list[Path],
+    senses: Path = SENSES_PATH,
+    blocklist: Path = BLOCKLIST_PATH,
+    frozen: set[tuple[str, str, int]] | None = None,
+    write: bool = True,
+) -> Report:
+    """Merge writers' files into ``senses`` and ``blocklist``; raises ValueError on a bad file."""
+    report = Report()
+    state = State.load(senses, frozen, blocklist)
+    unfit_files: list[Path] = []
+    for path in files:
+        rows = _read(path)
+        header = rows[0].keys() if rows else set()
+        if "reason" in header:
+            unfit_files.append(path)
+            continue
+        if rows and not {"lemma", "pos", "definition"} <= set(header):
+            raise ValueError(f"{path}: not a senses file (columns {list(header)})")
+        merge_senses(rows, path.name, state, report)
+    block_lines: list[str] = []
+    for path in unfit_files:
+        block_lines += merge_unfit(_read(path), path.name, state, report, blocklist)
+    if write:  # write before reporting: a closed stdout (| head) must not lose the merge
+        before = senses.read_text(encoding="utf-8")
+        senses.write_text("".join(state.lines), encoding="utf-8")
+        try:
+            load_senses(senses)  # raises on a malformed result
+        except ValueError:
+            senses.write_text(before, encoding="utf-8")
+            raise
+        _append(blocklist, block_lines)
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data.build.merge_curation",
                                      description=__doc__.splitlines()[0])  # fmt: skip
@@ -317,31 +364,12 @@ def main(argv: list[str] | None = None) -> int:
                              "change; later rows may still be revised by the writers' files "
                              f"(default {FROZEN_AT})")  # fmt: skip
     args = parser.parse_args(argv)
-    report = Report()
-    state = State.load(frozen_at=args.frozen_at)
-    unfit_files: list[Path] = []
-    for path in args.files:
-        rows = _read(path)
-        header = rows[0].keys() if rows else set()
-        if "reason" in header:
-            unfit_files.append(path)
-            continue
-        if rows and not {"lemma", "pos", "definition"} <= set(header):
-            print(f"{path}: not a senses file (columns {list(header)})", file=sys.stderr)
-            return 2
-        merge_senses(rows, path.name, state, report)
-    block_lines: list[str] = []
-    for path in unfit_files:
-        block_lines += merge_unfit(_read(path), path.name, state, report)
-    if not args.dry_run:  # write first: a closed stdout (| head) must not lose the merge
-        before = SENSES_PATH.read_text(encoding="utf-8")
-        SENSES_PATH.write_text("".join(state.lines), encoding="utf-8")
-        try:
-            load_senses(SENSES_PATH)  # raises on a malformed result
-        except ValueError:
-            SENSES_PATH.write_text(before, encoding="utf-8")
-            raise
-        _append(BLOCKLIST_PATH, block_lines)
+    frozen = published_keys(args.frozen_at) if args.frozen_at else None
+    try:
+        report = merge(args.files, frozen=frozen, write=not args.dry_run)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     report.print()
     return 0
 
