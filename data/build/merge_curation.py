@@ -232,7 +232,10 @@ def merge_senses(rows: list[dict[str, str]], source: str, state: State, report: 
             report.dropped.append(f"{label} ({why}): {definition[:80]}")
             continue
         key = (lemma, pos)
-        if normalise(definition.lower()) in state.texts(key):
+        text = normalise(definition.lower())
+        same = [n for n, d in state.defs[key].items() if normalise(d.lower()) == text]
+        if same:  # merged already: this run claims the row, so a later file cannot revise it
+            state.touched.add((lemma, pos, same[0]))
             report.already += 1
             continue
         wanted = _int(row)

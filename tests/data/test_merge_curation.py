@@ -108,3 +108,16 @@ def test_unfit_words_go_to_the_blocklist_unless_they_have_hand_senses(
     assert "lemma\trevient#NOUN\t" in text
     assert "lune#NOUN" not in text
     assert len(report.unfit_refused) == 1
+
+
+def test_the_first_file_keeps_its_row_on_every_rerun(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    """A primary writer's row is not revised by a later file of the same run (no flip-flop)."""
+    senses, blocklist = files
+    primary = writer(tmp_path, "defs.tsv", "mare\tNOUN\t1\tPetite étendue d'eau dormante.\t")
+    other = writer(tmp_path, "overlap.tsv", "mare\tNOUN\t1\tFlaque d'eau de la ferme.\t")
+    for _ in range(3):
+        report = merge([primary, other], senses, blocklist, frozen=set())
+        assert keys(senses)["mare#NOUN#1"] == "Petite étendue d'eau dormante."
+        assert not report.revised
