@@ -281,8 +281,23 @@ def merge_unfit(
 ) -> list[str]:
     """New blocklist.tsv lines for the unfit words that may be blocked without a human."""
     existing = {normalise(r["value"]) for r in _read(blocklist)}
-    themed = {w.split("#")[0] for e in load_themes(CATEGORIES_PATH) for w in e.words}
+    specs = [w.split("#") for e in load_themes(CATEGORIES_PATH) for w in e.words]
     original = state.original
+    hand_pos: dict[str, set[str]] = defaultdict(set)
+    for word, word_pos in original:
+        hand_pos[word].add(word_pos)
+
+    def themed(lemma: str, pos: str) -> bool:
+        """A theme names this POS of the word (a bare word names its hand-written POS)."""
+        for spec in specs:
+            if spec[0] != lemma:
+                continue
+            if len(spec) > 1 and spec[1] == pos:
+                return True
+            if len(spec) == 1 and (not hand_pos[lemma] or pos in hand_pos[lemma]):
+                return True
+        return False
+
     lines: list[str] = []
     for row in rows:
         lemma = normalise_lemma(row.get("lemma") or "")
@@ -295,8 +310,8 @@ def merge_unfit(
             continue
         elif (
             (lemma, pos) in original
-            or (pos not in POS_TAGS and lemma in {w for w, _ in original})
-            or lemma in themed
+            or (pos not in POS_TAGS and lemma in hand_pos)
+            or themed(lemma, pos)
         ):
             report.unfit_refused.append(f"{source}: {value} has hand-written senses or a "
                                         f"theme: {reason}")  # fmt: skip

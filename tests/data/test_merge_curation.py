@@ -101,12 +101,14 @@ def test_unfit_words_go_to_the_blocklist_unless_they_have_hand_senses(
         "unfit.tsv",
         "revient\tNOUN\tverb form tagged as a noun",
         "lune\tNOUN\tnot for children",
+        "lune\tADJ\ta rare adjective",
         header="lemma\tpos\treason\n",
     )
     report = merge([unfit], senses, blocklist, frozen=None)
     text = blocklist.read_text(encoding="utf-8")
     assert "lemma\trevient#NOUN\t" in text
-    assert "lune#NOUN" not in text
+    assert "lune#NOUN" not in text  # hand-written senses: left for a human
+    assert "lemma\tlune#ADJ\t" in text  # another POS of the word may go
     assert len(report.unfit_refused) == 1
 
 
