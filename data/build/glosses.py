@@ -25,6 +25,8 @@ _ASIDE = re.compile(
     r"\s*\((?:[^()]*\b(?:voir|ci-dessous|ci-dessus|exemple|note|emploie|employé|figuré|"
     r"opposition|littéraire|locutions?|utilisé|antéposé|postposé)\b[^()]*)\)"
 )
+# A hole left by a template the extraction dropped: "au moins .", "siècle, , Sorte".
+_HOLE = re.compile(r"\w\s\.(?:\s|$)|,\s*,")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|«\s*»")
 _SPACE_PUNCT = re.compile(r"\s+([,.)])")
 _DUP_PUNCT = re.compile(r"([;,])\s*([.;,])")
@@ -96,7 +98,7 @@ def has_markup(text: str) -> bool:
 def clean_gloss(raw: str) -> str | None:
     """A short, tidy definition (one or two sentences), or None when nothing usable is left."""
     text = raw.replace("\u00a0", " ").replace("’", "'").strip()
-    if not text or has_markup(text) or _DATED_LABEL.match(text):
+    if not text or has_markup(text) or _DATED_LABEL.match(text) or _HOLE.search(text):
         return None
     text = _ASIDE.sub("", text)
     for _ in range(3):
@@ -107,14 +109,22 @@ def clean_gloss(raw: str) -> str | None:
     if not text or _NOT_A_MEANING.match(text) or _REFERS_BACK.match(text):
         return None
     text = re.split(r"\s[—–]\s", text)[0].strip(" ;,:")
-    text = _shorten(text)
+    short = _shorten(text)
+    if short is None or short.count("(") != short.count(")"):
+        return None
+    text = short
     if len(text.split()) < 2 or not any(c.isalpha() for c in text):
         return None
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _shorten(text: str) -> str:
+# Where a long gloss may be cut, best first: a clause or an aside, never inside a phrase.
+_CUTS = (" ; ", ", qui ", ", ", " : ", " (", " dont ", " qui ", " lorsqu", " quand ", " pour ")
+_TRAILING = re.compile(r"(\s+(et|ou|de|du|des|à|au|aux|en|par|avec|le|la|les|un|une))+$")
+
+
+def _shorten(text: str) -> str | None:
     """Keep at most two sentences and about MAX_WORDS words, cutting at a natural boundary."""
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", text)
     kept = sentences[0]
@@ -122,11 +132,11 @@ def _shorten(text: str) -> str:
         kept = kept + " " + sentences[1]
     if len(kept.split()) <= MAX_WORDS:
         return kept
-    for sep in (" ; ", ", qui ", ", ", " : "):
-        head = kept.split(sep)[0]
-        if 3 <= len(head.split()) <= MAX_WORDS:
-            return head.rstrip(" ,;:.")
-    return " ".join(kept.split()[:MAX_WORDS]).rstrip(" ,;:.")
+    for sep in _CUTS:
+        head = _TRAILING.sub("", kept.split(sep)[0].rstrip(" ,;:."))
+        if 3 <= len(head.split()) <= MAX_WORDS and head.count("(") == head.count(")"):
+            return head
+    return None  # no natural place to cut: a phrase cut in the middle is not a definition
 
 
 def guess_pos(definition: str, word_pos: dict[str, str]) -> str:

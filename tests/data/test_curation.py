@@ -59,9 +59,14 @@ def test_clean_gloss_removes_leftovers() -> None:
     assert clean_gloss("Bisou sur la joue ( Quand il est donné ailleurs, voir ci-dessous.)") == (
         "Bisou sur la joue."
     )
-    long = clean_gloss("Mot " + "très " * 60 + "long.")
-    assert long is not None
-    assert len(long.split()) <= 25
+    assert clean_gloss("Mot " + "très " * 60 + "long.") is None  # nowhere to cut: not kept
+    long = clean_gloss("Petit mot très court, " + "puis " * 60 + "long.")
+    assert long == "Petit mot très court."
+    assert clean_gloss("Caoutchouc synthétique (butyl, isoprène " + "mot " * 30 + ").") is None
+    assert (
+        clean_gloss("Qui n'est pas monospécifique, dont aucune essence ne représente au moins .")
+        is None
+    )
 
 
 def test_guess_pos_reads_the_start_of_a_gloss() -> None:
