@@ -45,7 +45,7 @@ def test_rows_are_validated_appended_and_a_rerun_adds_nothing(
         tmp_path,
         "defs.tsv",
         "lune\tNOUN\t2\tcroissant de lune : forme de la lune quand on n'en voit qu'un bout\tcontes",
-        "mare\tNOUN\t1\tPetite étendue d'eau où vivent des grenouilles.\tmare",
+        "mare\tNOUN\t1\tPetite étendue d'eau où vivent des grenouilles.\tmare, basique",
         "fée\tNOUN\t1\tFemme magique des contes : la [[fée]].\tcontes",  # markup: dropped
         "putain\tNOUN\t1\tUn mot grossier.\t",  # blocklisted word: dropped
         "sorcière\tNOM\t1\tFemme qui fait de la magie.\t",  # bad POS: dropped
