@@ -7,3 +7,4 @@ REPO_DIR = DATA_DIR.parent
 CURATION_DIR = DATA_DIR / "curation"
 DUMP_PATH = DATA_DIR / "lsf_app_dump.sql.gz"
 MANIFEST_PATH = DATA_DIR / "lsf_app_dump.manifest.json"
+SENSES_INDEX_PATH = DATA_DIR / "lsf_app_dump.senses.tsv"

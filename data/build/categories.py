@@ -13,7 +13,9 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://vocabulo.io/dictionary")
 CATCH_ALL = "vocabulaire"
 CATCH_ALL_SUB = {"NOUN": "noms", "VERB": "verbes", "ADJ": "adjectifs", "ADV": "adverbes",
                  "ADP": "prépositions"}  # fmt: skip
-THEME_ONLY_SUB = "divers"  # senses.tsv themes with no subcategory in categories.tsv
+THEME_ONLY_SUB = (
+    "divers"  # a senses.tsv theme naming no subcategory, when categories.tsv lacks the sense
+)
 
 
 def category_id(name: str) -> uuid.UUID:
@@ -71,10 +73,11 @@ def assign(senses: list[Sense], themes: list[ThemeEntry]) -> Links:
                 links.mot_sub.add((found, (entry.category, entry.subcategory)))
     in_category = {(i, c) for i, (c, _s) in links.mot_sub}
     for i, s in enumerate(senses):
-        for theme in s.themes:
-            if (i, theme) not in in_category:
-                links.subcategories[(theme, THEME_ONLY_SUB)] = None
-                links.mot_sub.add((i, (theme, THEME_ONLY_SUB)))
+        for theme in s.themes:  # "category" or "category/subcategory"
+            category, _, named = theme.partition("/")
+            if (i, category) not in in_category:
+                links.subcategories[(category, named or THEME_ONLY_SUB)] = None
+                links.mot_sub.add((i, (category, named or THEME_ONLY_SUB)))
     linked = {i for i, _ in links.mot_sub}
     for i in linked:
         senses[i].themed = True

@@ -11,11 +11,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from data.build import DUMP_PATH, MANIFEST_PATH
+from data.build import DUMP_PATH, MANIFEST_PATH, SENSES_INDEX_PATH
 from data.build.categories import assign
 from data.build.curation import load_senses, load_themes
 from data.build.glosses import read_glosses
 from data.build.lexique import normalise, read_lexique
+from data.build.manulex import coverage, read_manulex
 from data.build.safety import load_blocklist
 from data.build.senses import Selection, select_senses
 from data.build.sqldump import gzip_bytes, manifest, render, write_if_changed
@@ -38,15 +39,17 @@ def build(progress: bool = True) -> tuple[str, dict[str, int], dict[str, Any], S
 
     steps.set_postfix_str("Lexique 3.83")
     lexicon = read_lexique()
+    manulex = read_manulex()
     block = load_blocklist()
     curated = load_senses()
     themes = load_themes()
     step("Wiktionnaire glosses")
     extra = sorted({w for entry in themes for w in entry.words})
     wanted = {k for k, _pos in lexicon} | {normalise(c.lemma) for c in curated}
+    wanted |= {k for k, _pos in manulex}
     glosses = read_glosses(wanted)
     step("choosing senses")
-    selection = select_senses(lexicon, glosses, curated, block, extra_words=extra)
+    selection = select_senses(lexicon, glosses, curated, block, extra_words=extra, manulex=manulex)
     step("categories")
     links = assign(selection.senses, themes)
     rows = dictionary_rows(selection.senses, links)
@@ -62,17 +65,31 @@ def build(progress: bool = True) -> tuple[str, dict[str, int], dict[str, Any], S
     counts.update(dict.fromkeys(("picto", "text_extraction"), 0))
     info = summary(selection.senses, links)
     info["unresolved_theme_words"] = len(links.unresolved)
+    present = {normalise(s.word.lower()) for s in selection.senses}
+    info["manulex_coverage"] = {k: round(v, 4) for k, v in coverage(manulex, present).items()}
     selection.unresolved = links.unresolved
     step("done")
     steps.close()
     return sql, counts, info, selection
 
 
+def senses_index(selection: Selection) -> str:
+    """TSV of every sense of the dump in mot_id order (row n is mot_id n): its key and source
+    (hand = senses.tsv, wiktionnaire = a cleaned gloss)."""
+    lines = ["key\tsource\n"] + [f"{s.key}\t{s.source}\n" for s in selection.senses]
+    return "".join(lines)
+
+
 def print_summary(info: dict[str, Any], selection: Selection, verbose: bool) -> None:
     """Human summary: lemmas, senses, polysemy, per category, per difficulty."""
     print(f"lemmas: {info['lemmas']}   senses: {info['senses']}   "
-          f"curated senses: {info['curated_senses']}   "
-          f"polysemous lemmas: {info['polysemous_lemmas']}")  # fmt: skip
+          f"hand-written: {info['hand_senses']}   "
+          f"Wiktionnaire fallbacks: {info['wiktionnaire_senses']}   "
+          f"polysemous lemmas: {info['polysemous_lemmas']} "
+          f"({info['polysemous_within_pos']} within one part of speech)")  # fmt: skip
+    cov = info["manulex_coverage"]
+    print(f"Manulex coverage: early top 3000 {cov['early_top3000']:.1%}, top 8000 CP-CM2 "
+          f"{cov['top8000']:.1%}, token-weighted CP-CM2 {cov['token_weighted']:.1%}")  # fmt: skip
     print("per POS:        " + ", ".join(f"{k} {v}" for k, v in info["per_pos"].items()))
     print("per difficulty: " + ", ".join(f"{k} {v}" for k, v in info["per_difficulty"].items()))
     print("per category:   " + ", ".join(f"{k} {v}" for k, v in info["per_category"].items()))
@@ -100,13 +117,19 @@ def main(argv: list[str] | None = None) -> int:
     sql, counts, info, selection = build(progress=not args.quiet)
     data = gzip_bytes(sql)
     manifest_text = manifest(data, counts, info)
+    index_text = senses_index(selection).encode("utf-8")
+    default_out = args.out == DUMP_PATH
+    index_path = SENSES_INDEX_PATH if default_out else args.out.with_suffix(".senses.tsv")
     if args.check:
         same = args.out.is_file() and args.out.read_bytes() == data
+        if default_out:
+            same = same and index_path.is_file() and index_path.read_bytes() == index_text
         print("dump is up to date" if same else f"{args.out} differs from a fresh build")
         return 0 if same else 1
     write_if_changed(args.out, data)
-    manifest_path = MANIFEST_PATH if args.out == DUMP_PATH else args.out.with_suffix(".json")
+    manifest_path = MANIFEST_PATH if default_out else args.out.with_suffix(".json")
     write_if_changed(manifest_path, manifest_text.encode("utf-8"))
+    write_if_changed(index_path, index_text)
     if args.sql:
         args.sql.write_text(sql, encoding="utf-8")
     print_summary(info, selection, args.verbose)

@@ -9,11 +9,24 @@ from pathlib import Path
 
 from data.build.lexique import normalise
 
-MAX_WORDS = 28  # a child's dictionary definition stays short
+MAX_WORDS = 25  # a child's dictionary definition stays short
 
 _MARKUP = re.compile(r"\[\[|\]\]|\{\{|\}\}|<[a-zA-Z/]|&[a-z]+;|\bthumb\b|\balt=|https?://|''|#fr\b")
 _LEAD_JUNK = re.compile(r"^(ou|et|—|–|-|:|;|,|\.)\s+", re.IGNORECASE)
-_LABEL = re.compile(r"^\((?:[^()]{1,40})\)\s*")
+_LABEL = re.compile(r"^\((?:[^()]{1,120})\)\s*")
+# Leading labels of glosses a child should not get first: old, rare, regional or bookish uses.
+_DATED_LABEL = re.compile(
+    r"^\((?:[^()]*\b)?(vieilli|désuet|archaïsme|archaïque|vieux|rare|littéraire|poétique|"
+    r"régionalisme|belgique|suisse|québec|canada|acadie|afrique|antilles|louisiane|"
+    r"ironique|soutenu|précieux|néologisme|figuré|familier)\b[^()]*\)",
+    re.IGNORECASE,
+)
+_ASIDE = re.compile(
+    r"\s*\((?:[^()]*\b(?:voir|ci-dessous|ci-dessus|exemple|note|emploie|employé|figuré|"
+    r"opposition|littéraire|locutions?|utilisé|antéposé|postposé)\b[^()]*)\)"
+)
+# A hole left by a template the extraction dropped: "au moins .", "siècle, , Sorte".
+_HOLE = re.compile(r"\w\s\.(?:\s|$)|,\s*,")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|«\s*»")
 _SPACE_PUNCT = re.compile(r"\s+([,.)])")
 _DUP_PUNCT = re.compile(r"([;,])\s*([.;,])")
@@ -24,7 +37,9 @@ _NOT_A_MEANING = re.compile(
     r"participe|forme|ancienne orthographe|orthographe|abréviation|apocope|aphérèse|"
     r"symbole|sigle|acronyme|nom (de famille|de famille)|prénom|se conjugue|"
     r"utilisé (pour|dans)|s['’]emploie|employé|en composition|élément|suffixe|préfixe|"
-    r"ellipse|terme d['’]adresse|juron|interjection|onomatopée)",
+    r"ellipse|terme d['’]adresse|juron|interjection|onomatopée|sens figuré|au figuré|"
+    r"singulier de|mot (invariable|usité|employé|utilisé)|"
+    r"nom (donné|que l'on donne) (communément )?à (divers|plusieurs|différent))",
     re.IGNORECASE,
 )
 # Glosses that only make sense after the previous one ("Cette même période...").
@@ -43,6 +58,9 @@ _ADV_START = re.compile(
     r"beaucoup|très|plus|moins|tout à fait|avec|sans|en ce moment|à ce moment)\b",
     re.IGNORECASE,
 )
+
+
+_SIZE_WORDS = ("petit", "petite", "jeune", "gros", "grosse", "grand", "grande")
 
 
 def glosses_path() -> Path:
@@ -80,8 +98,9 @@ def has_markup(text: str) -> bool:
 def clean_gloss(raw: str) -> str | None:
     """A short, tidy definition (one or two sentences), or None when nothing usable is left."""
     text = raw.replace("\u00a0", " ").replace("’", "'").strip()
-    if not text or has_markup(text):
+    if not text or has_markup(text) or _DATED_LABEL.match(text) or _HOLE.search(text):
         return None
+    text = _ASIDE.sub("", text)
     for _ in range(3):
         text = _LABEL.sub("", _LEAD_JUNK.sub("", text)).strip()
     text = _EMPTY_BRACKETS.sub("", text)
@@ -90,14 +109,22 @@ def clean_gloss(raw: str) -> str | None:
     if not text or _NOT_A_MEANING.match(text) or _REFERS_BACK.match(text):
         return None
     text = re.split(r"\s[—–]\s", text)[0].strip(" ;,:")
-    text = _shorten(text)
+    short = _shorten(text)
+    if short is None or short.count("(") != short.count(")"):
+        return None
+    text = short
     if len(text.split()) < 2 or not any(c.isalpha() for c in text):
         return None
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _shorten(text: str) -> str:
+# Where a long gloss may be cut, best first: a clause or an aside, never inside a phrase.
+_CUTS = (" ; ", ", qui ", ", ", " : ", " (", " dont ", " qui ", " lorsqu", " quand ", " pour ")
+_TRAILING = re.compile(r"(\s+(et|ou|de|du|des|à|au|aux|en|par|avec|le|la|les|un|une))+$")
+
+
+def _shorten(text: str) -> str | None:
     """Keep at most two sentences and about MAX_WORDS words, cutting at a natural boundary."""
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", text)
     kept = sentences[0]
@@ -105,11 +132,11 @@ def _shorten(text: str) -> str:
         kept = kept + " " + sentences[1]
     if len(kept.split()) <= MAX_WORDS:
         return kept
-    for sep in (" ; ", ", qui ", ", ", " : "):
-        head = kept.split(sep)[0]
-        if 3 <= len(head.split()) <= MAX_WORDS:
-            return head.rstrip(" ,;:.")
-    return " ".join(kept.split()[:MAX_WORDS]).rstrip(" ,;:.")
+    for sep in _CUTS:
+        head = _TRAILING.sub("", kept.split(sep)[0].rstrip(" ,;:."))
+        if 3 <= len(head.split()) <= MAX_WORDS and head.count("(") == head.count(")"):
+            return head
+    return None  # no natural place to cut: a phrase cut in the middle is not a definition
 
 
 def guess_pos(definition: str, word_pos: dict[str, str]) -> str:
@@ -128,4 +155,6 @@ def guess_pos(definition: str, word_pos: dict[str, str]) -> str:
     first_pos = word_pos.get(normalise(first), "NOUN")
     if first_pos == "ADJ" and len(words) > 1 and word_pos.get(normalise(words[1])) == "NOUN":
         return "NOUN"  # "Petit rongeur ..." is a noun phrase
+    if first in _SIZE_WORDS and len(words) > 1 and re.match(r"^(de|du|des|d')", words[1]):
+        return "NOUN"  # "Petit d'une cane", "Jeune de l'ours": a noun
     return first_pos if first_pos in ("VERB", "ADJ", "ADV") else "NOUN"

@@ -1,4 +1,8 @@
-"""Choosing the dictionary's words and senses: curated senses first, else a Wiktionnaire gloss."""
+"""Choosing the dictionary's words and senses: hand-written senses first, else a Wiktionnaire gloss.
+
+Words: Lexique's 3,000 most frequent lemmas, Manulex's most frequent content lemmas (what
+children read), every word of senses.tsv and every word a theme names.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,23 @@ from dataclasses import dataclass, field
 from data.build.curation import CuratedSense
 from data.build.glosses import clean_gloss, guess_pos
 from data.build.lexique import LexEntry, normalise
+from data.build.manulex import ManEntry, ranked
 from data.build.safety import Blocklist
 
-TOP_LEMMAS = 3000  # the issue's floor: the 3,000 most frequent eligible lemmas
+TOP_LEMMAS = 3000  # the 3,000 most frequent eligible Lexique lemmas (adult films and books)
+MANULEX_TOP = 10000  # Manulex content lemma rows by CP-CM2_U (children's readers)
+MANULEX_EARLY_TOP = 3000  # Manulex rows by the mean of CP_U and CE1_U (early readers)
+HAND_TOP = 5000  # Manulex rows (CP-CM2_U) whose words get hand-written senses only (issue 10)
+SECOND_POS_SHARE = 0.1  # a word's other POS gets a fallback gloss only when this common
 CORE_POS = ("NOUN", "VERB", "ADJ", "ADV")
 PREPOSITIONS = ("dans", "sur", "pour", "avec", "sans", "avant", "après", "devant", "derrière")
 POS_ORDER = {"NOUN": 0, "VERB": 1, "ADJ": 2, "ADV": 3, "ADP": 4}
+# A gloss about the past ("Ancienne arme...", "...dont on se servait") comes after a current one.
+_DATED = re.compile(
+    r"^(ancien|ancienne|anciennement|autrefois|jadis)\b|\b(autrefois|jadis|dont on se servait|"
+    r"qui était en usage|anciennement)\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"^[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ'\- ]*[a-zà-öø-ÿœæ]$")
 
 
@@ -28,11 +43,12 @@ class Sense:
     pos: str
     sense_no: int
     definition: str
-    source: str  # "curated" or "wiktionnaire"
+    source: str  # "hand" (senses.tsv) or "wiktionnaire" (a cleaned gloss, the fallback)
     lex: LexEntry | None
     niv_override: int | None = None
     themes: tuple[str, ...] = ()
     themed: bool = False  # linked to a named theme (set by categories.assign)
+    man: ManEntry | None = None  # Manulex grade frequencies of the word for this POS
 
     @property
     def key(self) -> str:
@@ -83,6 +99,7 @@ def pick_gloss(
     differs is still accepted as a fallback.
     """
     fallback: str | None = None
+    dated: str | None = None  # a matching gloss about the past, used if nothing else matches
     unfit = 0
     for raw in raw_glosses:
         if block.unfit_reason(raw):
@@ -95,10 +112,12 @@ def pick_gloss(
             unfit += 1
             continue
         if guess_pos(text, word_pos) == pos:
-            return text, unfit
-        if only_pos and fallback is None:
+            if not _DATED.search(text):
+                return text, unfit
+            dated = dated or text
+        elif only_pos and fallback is None:
             fallback = text
-    return fallback, unfit
+    return dated or fallback, unfit
 
 
 def select_senses(
@@ -108,8 +127,9 @@ def select_senses(
     block: Blocklist,
     extra_words: Iterable[str] = (),
     top: int = TOP_LEMMAS,
+    manulex: dict[tuple[str, str], ManEntry] | None = None,
 ) -> Selection:
-    """Senses of the top lemmas, of every curated word and of every word a theme names."""
+    """Senses of the top lemmas (Lexique and Manulex), of every curated and every theme word."""
     sel = Selection()
     word_pos = _dominant_pos(lexicon)
     curated_by: dict[tuple[str, str], list[CuratedSense]] = {}
@@ -135,7 +155,7 @@ def select_senses(
                         pos,
                         c.sense_no,
                         c.definition,
-                        "curated",
+                        "hand",
                         entry,
                         c.niv_diff,
                         c.themes,
@@ -191,8 +211,64 @@ def select_senses(
             continue
         lexicon_kept.add((key, spec_pos))
         add(lexicon[(key, spec_pos)], key, spec_pos)
+    if manulex:
+        _add_manulex(sel, manulex, lexicon, glosses, block, word_pos, done)
+        for s in sel.senses:
+            s.man = manulex.get((normalise(s.word.lower()), s.pos))
     sel.senses.sort(key=sort_key)
     return sel
+
+
+def manulex_selection(manulex: dict[tuple[str, str], ManEntry]) -> list[ManEntry]:
+    """Manulex rows the dictionary aims to hold: top by CP-CM2_U, then top for early readers."""
+    chosen: dict[tuple[str, str], ManEntry] = {}
+    for e in ranked(manulex)[:MANULEX_TOP] + ranked(manulex, "early")[:MANULEX_EARLY_TOP]:
+        chosen.setdefault((e.word, e.pos), e)
+    return list(chosen.values())
+
+
+def _add_manulex(
+    sel: Selection,
+    manulex: dict[tuple[str, str], ManEntry],
+    lexicon: dict[tuple[str, str], LexEntry],
+    glosses: dict[str, tuple[str, list[str]]],
+    block: Blocklist,
+    word_pos: dict[str, str],
+    done: set[tuple[str, str]],
+) -> None:
+    """A Wiktionnaire sense for each chosen Manulex (word, POS) not yet in the dictionary.
+
+    A word already present under another part of speech gets this one only when a gloss
+    clearly defines it (no fallback to a gloss of another POS).
+    """
+    present = {normalise(s.word.lower()) for s in sel.senses}
+    hand_only = {normalise(e.word.lower()) for e in ranked(manulex)[:HAND_TOP]}
+    top_freq: dict[str, float] = {}
+    for (key, _pos), e in manulex.items():
+        top_freq[key] = max(top_freq.get(key, 0.0), e.overall)
+    for e in manulex_selection(manulex):
+        key = normalise(e.word.lower())
+        if (key, e.pos) in done or not eligible(key):
+            continue
+        if key in present and (e.overall < SECOND_POS_SHARE * top_freq[key] or key in hand_only):
+            # a rare use of a word we have, or a frequent word: only hand-written senses
+            sel.secondary.append(f"{e.word}#{e.pos}")
+            continue
+        word = glosses[key][0] if key in glosses else e.word
+        if (reason := block.blocks_lemma(key, e.pos)) is not None:
+            sel.blocked.append(f"{word}#{e.pos} ({reason})")
+            continue
+        text, unfit = pick_gloss(
+            glosses.get(key, ("", []))[1], e.pos, key not in present, word_pos, block
+        )
+        sel.unfit_glosses += unfit
+        if text is None:
+            if key not in present:
+                sel.no_gloss.append(f"{word}#{e.pos}")
+            continue
+        sel.senses.append(Sense(word, e.pos, 1, text, "wiktionnaire", lexicon.get((key, e.pos))))
+        done.add((key, e.pos))
+        present.add(key)
 
 
 def _dominant_pos(lexicon: dict[tuple[str, str], LexEntry]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from data.build import difficulty
 from data.build.categories import Links, category_id, subcategory_id
+from data.build.manulex import LEVELS
 from data.build.reference import POS_TO_GRAMM, alphabet_id, reference_rows
 from data.build.senses import Sense
 
@@ -44,9 +45,10 @@ TABLE_ORDER = (
 
 def sense_level(s: Sense) -> tuple[int, int]:
     """(niv_diff_id, echelon_id) of a sense."""
-    total = difficulty.points(s.lex, s.sense_no, s.themed)
+    grade = s.man.common_grade if s.man else None
+    total = difficulty.points(s.lex, s.sense_no, s.themed, grade, s.man is not None)
     niv = s.niv_override or difficulty.level(total)
-    return niv, difficulty.echelon(niv, total)
+    return niv, difficulty.echelon(niv, total, grade)
 
 
 def frequence(s: Sense) -> int:
@@ -54,6 +56,14 @@ def frequence(s: Sense) -> int:
     if s.lex is None or s.lex.freq <= 0:
         return 0
     return max(1, round(s.lex.freq))
+
+
+def manulex_columns(s: Sense) -> tuple[float | None, ...]:
+    """diff_ortho's cp_u, cp_sfi, ce1_u, ce1_sfi, ce2_cm2_u, ce2_cm2_sfi, cp_cm2_u, cp_cm2_sfi
+    from Manulex (None where the word is not seen at that level or not in Manulex)."""
+    if s.man is None:
+        return (None,) * 8
+    return tuple(v for lv in LEVELS for v in (s.man.u[lv], s.man.sfi[lv]))
 
 
 def dictionary_rows(senses: Sequence[Sense], links: Links) -> dict[str, list[tuple[Any, ...]]]:
@@ -81,8 +91,8 @@ def dictionary_rows(senses: Sequence[Sense], links: Links) -> dict[str, list[tup
                 lex.freq_films if lex else None,
                 lex.freq_books if lex else None,
                 lex.nb_syll if lex else None,
+                *manulex_columns(s),
             )
-            + (None,) * 8
         )
         # url_def: the word's public Wiktionnaire page (a fuller definition, and the source
         # the definitions are adapted from).
@@ -111,6 +121,10 @@ def learner_words(senses: Sequence[Sense], links: Links) -> list[dict[str, Any]]
                 "freqfilms": s.lex.freq_films if s.lex else None,
                 "freqlivres": s.lex.freq_books if s.lex else None,
                 "nbr_syll": s.lex.nb_syll if s.lex else None,
+                "cp_u": s.man.u["CP"] if s.man else None,
+                "ce1_u": s.man.u["CE1"] if s.man else None,
+                "ce2_cm2_u": s.man.u["CE2-CM2"] if s.man else None,
+                "cp_cm2_u": s.man.u["CP-CM2"] if s.man else None,
                 "categories": sorted(cats.get(i, ())),
             }
         )
@@ -133,13 +147,17 @@ def learner_tables(
 def summary(senses: Sequence[Sense], links: Links) -> dict[str, Any]:
     """Counts printed by `make dump` and stored in the manifest."""
     per_word = Counter(s.word for s in senses)
+    per_word_pos = Counter((s.word, s.pos) for s in senses)
     levels = Counter(sense_level(s)[0] for s in senses)
     per_cat = Counter(c for _i, c in links.mot_categories())
     return {
         "lemmas": len(per_word),
         "senses": len(senses),
-        "curated_senses": sum(s.source == "curated" for s in senses),
+        "hand_senses": sum(s.source == "hand" for s in senses),
+        "wiktionnaire_senses": sum(s.source == "wiktionnaire" for s in senses),
         "polysemous_lemmas": sum(n >= 2 for n in per_word.values()),
+        "polysemous_within_pos": sum(n >= 2 for n in per_word_pos.values()),
+        "fallback_share": round(sum(s.source == "wiktionnaire" for s in senses) / len(senses), 4),
         "per_pos": dict(sorted(Counter(s.pos for s in senses).items())),
         "per_difficulty": {
             name: levels[i] for i, name in ((1, "easy"), (2, "medium"), (3, "hard"))

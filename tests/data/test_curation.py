@@ -29,7 +29,7 @@ def test_curated_senses_are_child_safe_and_themed_with_known_names() -> None:
     for s in load_senses():
         assert block.unfit_reason(s.definition) is None, s.key
         assert block.blocks_lemma(s.lemma, s.pos) is None, s.key
-        assert set(s.themes) <= names, s.key
+        assert {t.split("/")[0] for t in s.themes} <= names, s.key
 
 
 def test_polysemous_lemmas_are_enough() -> None:
@@ -37,6 +37,13 @@ def test_polysemous_lemmas_are_enough() -> None:
     for s in load_senses():
         per_lemma[s.lemma] += 1
     assert sum(n >= 2 for n in per_lemma.values()) >= 300
+
+
+def test_new_themes_exist_and_basique_stays_the_starting_set() -> None:
+    categories = {e.category for e in load_themes()}
+    assert {"contes", "ferme", "cirque", "pirates", "couture", "jardin"} <= categories
+    basique = [w for e in load_themes() if e.category == "basique" for w in e.words]
+    assert 200 <= len(basique) <= 600
 
 
 def test_clean_gloss_removes_leftovers() -> None:
@@ -47,9 +54,19 @@ def test_clean_gloss_removes_leftovers() -> None:
     assert clean_gloss("[[miniature") is None
     assert clean_gloss("Unité valant {{unité") is None
     assert clean_gloss("Pluriel de cheval.") is None
-    long = clean_gloss("Mot " + "très " * 60 + "long.")
-    assert long is not None
-    assert len(long.split()) <= 30
+    assert clean_gloss("(Vieilli) Carrosse de louage.") is None  # dated: not a child's first sense
+    assert clean_gloss("Sens figuré") is None
+    assert clean_gloss("Bisou sur la joue ( Quand il est donné ailleurs, voir ci-dessous.)") == (
+        "Bisou sur la joue."
+    )
+    assert clean_gloss("Mot " + "très " * 60 + "long.") is None  # nowhere to cut: not kept
+    long = clean_gloss("Petit mot très court, " + "puis " * 60 + "long.")
+    assert long == "Petit mot très court."
+    assert clean_gloss("Caoutchouc synthétique (butyl, isoprène " + "mot " * 30 + ").") is None
+    assert (
+        clean_gloss("Qui n'est pas monospécifique, dont aucune essence ne représente au moins .")
+        is None
+    )
 
 
 def test_guess_pos_reads_the_start_of_a_gloss() -> None:
@@ -61,6 +78,7 @@ def test_guess_pos_reads_the_start_of_a_gloss() -> None:
     assert guess_pos("Manger vite.", word_pos) == "VERB"
     assert guess_pos("Petit rongeur gris.", word_pos) == "NOUN"
     assert guess_pos("Costaud, robuste.", word_pos) == "ADJ"
+    assert guess_pos("Petit d'une cane.", word_pos) == "NOUN"
 
 
 def test_blocklist_rules_catch_labels_and_terms_but_not_innocent_words() -> None:
@@ -88,6 +106,15 @@ def test_difficulty_rule() -> None:
     assert difficulty.points(entry(500, 100, 1), 1, themed=True) == 0
     assert difficulty.echelon(difficulty.EASY, 0) == 1
     assert difficulty.echelon(difficulty.HARD, 9) == 6
+    # Manulex: the grade at which a word is common in children's readers drives the frequency part
+    rare_adult = entry(3, 100, 2)
+    assert difficulty.points(rare_adult, 1) == 3  # adult frequency alone: 3 points
+    assert difficulty.points(rare_adult, 1, grade=0, in_manulex=True) == 0  # common in CP
+    assert difficulty.points(rare_adult, 1, grade=2, in_manulex=True) == 2  # CE2–CM2
+    assert difficulty.points(rare_adult, 1, grade=None, in_manulex=True) == 3  # never common
+    assert difficulty.points(entry(500, 100, 2), 1, grade=None, in_manulex=True) == 1
+    assert difficulty.echelon(difficulty.EASY, 0, grade=2) == 3  # not before CE2
+    assert difficulty.echelon(difficulty.EASY, 0, grade=0) == 1
 
 
 def test_small_rules() -> None:

@@ -8,29 +8,33 @@ import json
 
 import pytest
 
-from data.build import DUMP_PATH, MANIFEST_PATH
-from data.build.cli import build
+from data.build import DUMP_PATH, MANIFEST_PATH, SENSES_INDEX_PATH
+from data.build.cli import build, senses_index
 from data.build.sqldump import gzip_bytes
 
 
 @pytest.fixture(scope="module")
-def fresh_build() -> tuple[str, dict[str, int]]:
-    sql, counts, _info, _sel = build(progress=False)
-    return sql, counts
+def fresh_build() -> tuple[str, dict[str, int], str]:
+    sql, counts, _info, selection = build(progress=False)
+    return sql, counts, senses_index(selection)
 
 
 @pytest.mark.slow
-def test_committed_dump_equals_a_fresh_build(fresh_build: tuple[str, dict[str, int]]) -> None:
-    sql, _counts = fresh_build
+def test_committed_dump_equals_a_fresh_build(
+    fresh_build: tuple[str, dict[str, int], str],
+) -> None:
+    sql, _counts, index = fresh_build
     committed = gzip.decompress(DUMP_PATH.read_bytes()).decode("utf-8")
     assert committed == sql, "data/lsf_app_dump.sql.gz is stale: run `make dump` and commit it"
+    stale = "data/lsf_app_dump.senses.tsv is stale: run `make dump` and commit it"
+    assert SENSES_INDEX_PATH.read_text(encoding="utf-8") == index, stale
 
 
 @pytest.mark.slow
 def test_gzip_is_reproducible_and_matches_the_manifest(
-    fresh_build: tuple[str, dict[str, int]],
+    fresh_build: tuple[str, dict[str, int], str],
 ) -> None:
-    sql, counts = fresh_build
+    sql, counts, _index = fresh_build
     assert gzip_bytes(sql) == gzip_bytes(sql)
     assert gzip_bytes(sql)[4:8] == b"\0\0\0\0"  # mtime 0: no build timestamp in the file
     manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))

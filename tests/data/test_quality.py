@@ -15,6 +15,9 @@ from data.build.reference import alphabet_id
 from data.build.safety import load_blocklist
 from data.build.senses import PREPOSITIONS, TOP_LEMMAS, ranked_entries
 
+# A sentence ends where the next starts with a capital ("« viens ! », « mangeons ! »" is one).
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-Ý«]|$)")
+POLYSEMOUS_MIN = 900  # issue 10: lemmas with two or more senses
 THEMES = ("basique", "animaux", "aliments", "corps", "maison", "école", "nature", "transports",
           "vêtements", "couleurs", "famille", "métiers", "émotions", "temps", "nombres")  # fmt: skip
 
@@ -52,7 +55,7 @@ def test_definitions_are_clean_and_short(senses: list[tuple]) -> None:
         assert "  " not in definition, (word, definition)
         assert "()" not in definition, (word, definition)
         assert len(definition.split()) <= 40, (word, definition)
-        assert len(re.findall(r"[.!?](?:\s|$)", definition)) <= 2, (word, definition)
+        assert len(SENTENCE_END.findall(definition)) <= 2, (word, definition)
 
 
 def test_nothing_blocklisted_comes_back(senses: list[tuple]) -> None:
@@ -88,7 +91,7 @@ def test_polysemy_in_childrens_dictionary_order(senses: list[tuple]) -> None:
     by_word: dict[str, list[str]] = defaultdict(list)
     for _id, word, definition, *_ in senses:
         by_word[word].append(definition)
-    assert sum(len(d) >= 2 for d in by_word.values()) >= 300
+    assert sum(len(d) >= 2 for d in by_word.values()) >= POLYSEMOUS_MIN
     expected = {
         "avocat": ("Fruit", "défendre"),
         "souris": ("animal", "ordinateur"),
