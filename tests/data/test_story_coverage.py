@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from apps.common.settings import normalise_url
 from apps.junior.app import create_app
-from apps.junior.model_files import DEFAULT_TARGET, fetch
+from apps.junior.tooling.model_files import DEFAULT_TARGET, fetch
 from apps.junior.settings import JuniorSettings
 
 ROOT = Path(__file__).resolve().parents[2]
