@@ -64,7 +64,7 @@ def find_chromium() -> Callable[[], str]:
     return chromium_path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """A headless Chromium (the system one) shared by the session."""
     executable = chromium_path()

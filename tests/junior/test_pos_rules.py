@@ -24,10 +24,11 @@ def words_of(client: TestClient, text: str) -> dict[str, dict]:
 
 
 def test_an_adjective_never_gets_a_noun_sense(client: TestClient) -> None:
-    """« un bisou volant » (ADJ) got the steering wheel; it reads as « voler »."""
+    """« un bisou volant » (ADJ) got the steering wheel: now the adjective « volant » (qui
+    vole), or the verb « voler » when a dictionary has no adjective entry."""
     volant = words_of(client, "Il lui fait un bisou volant.")["volant"]
     assert volant["pos"] == "ADJ"  # spaCy's tag; otherwise this test proves nothing
-    assert volant["lemma"] == "voler"
+    assert volant["lemma"] in {"volant", "voler"}
     assert not volant["definition"].startswith(("Roue", "Petit objet avec des plumes"))
     assert volant["definition"] != NOT_FOUND
 
