@@ -1,5 +1,5 @@
 # Quiz API: model training, tests and benchmark (apps/quiz, tests/quiz, bench/quiz_bench.py).
-.PHONY: train-quiz test-quiz bench-quiz bench
+.PHONY: train-quiz test-quiz bench-quiz bench eval-quiz-policy
 
 train-quiz: venv ## train the quiz model (seeded, ~30 s): ONNX + sha256 + docs/models/quiz.md
 	$(PY) -m apps.quiz.training.train
@@ -11,3 +11,6 @@ bench-quiz: venv ## wrk (c8) on POST /get_recommendations, seed dump, 1 and 2 uv
 	$(PY) bench/quiz_bench.py --write-docs
 
 bench: bench-quiz ## every benchmark (results in docs/benchmarks.md)
+
+eval-quiz-policy: venv ## policy evaluation (ours vs FSRS, earlier, random; 2 worlds, 90 days): docs/models/quiz-policy.{json,md,png}; QUICK=1: 100 learners (~3 min)
+	$(PY) -m apps.quiz.training.policy_eval $(if $(QUICK),--quick)
