@@ -46,7 +46,7 @@ class ScoringWeights:
     zone: float = 1.0
     level: float = 0.5
     new_word: float = 0.35
-    review: float = 0.5
+    review: float = 1.5
     review_r: float = 0.9
     first_stability: float = 2.3  # days (FSRS-6 default S0 for a first right answer)
     stability_growth: float = 3.0  # stability × this per further right answer
@@ -93,17 +93,38 @@ FSRS_DECAY = -0.1542  # FSRS-6 default forgetting-curve exponent
 FSRS_FACTOR = 0.9 ** (1.0 / FSRS_DECAY) - 1.0
 
 
+def stability_scale(
+    times_seen: np.ndarray, times_correct: np.ndarray, w: ScoringWeights = WEIGHTS
+) -> float:
+    """The learner's memory strength relative to the default curve, from their own answers.
+
+    Reviews are timed for a recall of ``review_r``: a learner who answers the words seen
+    before more often right than that forgets more slowly (scale > 1, fewer reviews), one
+    who answers them less often right forgets faster (scale < 1). Smoothed towards 1.
+    """
+    again = times_seen >= 2
+    if not again.any():
+        return 1.0
+    n = float(times_seen[again].sum())
+    acc = (float(times_correct[again].sum()) + 20.0 * w.review_r) / (n + 20.0)
+    return float(np.clip(((1.0 - w.review_r) / max(1.0 - acc, 1e-3)) ** 1.5, 0.5, 6.0))
+
+
 def estimated_retrievability(
-    times_seen: np.ndarray, times_correct: np.ndarray, days: np.ndarray, w: ScoringWeights = WEIGHTS
+    times_seen: np.ndarray,
+    times_correct: np.ndarray,
+    days: np.ndarray,
+    w: ScoringWeights = WEIGHTS,
+    scale: float = 1.0,
 ) -> np.ndarray:
     """FSRS-style recall estimate from the history's counts (1 for never-seen words).
 
-    Stability = ``first_stability`` × ``stability_growth`` ^ (right answers − 1), divided by
-    (1 + 2 × wrong answers); R = (1 + F·days / stability) ^ decay (FSRS-6's curve).
+    Stability = ``scale`` × ``first_stability`` × ``stability_growth`` ^ (right answers − 1),
+    divided by (1 + 2 × wrong answers); R = (1 + F·days / stability) ^ decay (FSRS-6's curve).
     """
     lapses = np.maximum(times_seen - times_correct, 0.0)
     growth = np.power(w.stability_growth, np.clip(times_correct - 1.0, 0.0, 12.0))
-    stability = np.maximum(w.first_stability * growth / (1.0 + 2.0 * lapses), 0.2)
+    stability = np.maximum(scale * w.first_stability * growth / (1.0 + 2.0 * lapses), 0.2)
     r = np.power(1.0 + FSRS_FACTOR * days / stability, FSRS_DECAY)
     return np.where(times_seen > 0, r, 1.0)
 
@@ -116,8 +137,9 @@ def score(
     target_p: float,
     rng: np.random.Generator,
     w: ScoringWeights = WEIGHTS,
+    scale: float = 1.0,
 ) -> np.ndarray:
-    """Score of each candidate (higher = recommend first)."""
+    """Score of each candidate (higher = recommend first); ``scale``: ``stability_scale``."""
     seen = state.times_seen > 0
     days = np.minimum(state.days_since, NEVER_SEEN_DAYS)
     # the level aimed at follows the success aimed at: ±1 niv_diff per 0.25 of target_p
@@ -125,7 +147,7 @@ def score(
     is_mastered = (state.times_correct >= 2) & (state.times_correct >= 0.6 * state.times_seen)
     s = w.zone * (1.0 - np.abs(p - target_p) / max(target_p, 1.0 - target_p))
     s += w.level * (1.0 - np.abs(niv_diff - target_niv) / 2.0)
-    r = estimated_retrievability(state.times_seen, state.times_correct, days, w)
+    r = estimated_retrievability(state.times_seen, state.times_correct, days, w, scale)
     due = np.clip((1.0 - r) / (1.0 - w.review_r), 0.0, 1.5)
     s += np.where(seen, w.review * due, w.new_word)
     s -= w.recent * (seen & (days < 1.0))

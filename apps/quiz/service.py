@@ -23,6 +23,7 @@ from apps.quiz.recommender import (
     estimated_retrievability,
     score,
     select,
+    stability_scale,
     target_probability,
 )
 
@@ -100,7 +101,9 @@ class QuizService:
         )
         return self.model.predict(x)
 
-    def candidates(self, learner: Learner, rng: np.random.Generator) -> np.ndarray:
+    def candidates(
+        self, learner: Learner, rng: np.random.Generator, scale: float = 1.0
+    ) -> np.ndarray:
         """Recommendable seen words (up to half the budget, the most due first) + a random
         draw of unseen ones.
 
@@ -116,6 +119,7 @@ class QuizService:
                 learner.times_correct[seen],
                 learner.days_since[seen],
                 self.weights,
+                scale,
             )
             seen = seen[np.argpartition(r, half)[:half]]
         budget = self.max_candidates - seen.size
@@ -142,7 +146,9 @@ class QuizService:
     ) -> list[tuple[int, float]]:
         """The CPU part of :meth:`recommend` (about 1 ms, run on the event loop)."""
         rng = np.random.default_rng(self.seed if seed is None else seed)
-        idx = self.candidates(learner, rng)
+        w = self.weights
+        scale = stability_scale(learner.times_seen, learner.times_correct, w)
+        idx = self.candidates(learner, rng, scale)
         p = self.probabilities(learner, idx, when or datetime.now())
         state = LearnerWords(
             learner.times_seen[idx],
@@ -154,7 +160,7 @@ class QuizService:
         w = self.weights
         target = target_probability(learner.feeling, s.accuracy if s.answers else None, w)
         niv = self.dictionary.words.niv_diff[idx]
-        scores = score(p, niv, state, s.level, target, rng, w)
+        scores = score(p, niv, state, s.level, target, rng, w, scale)
         quota = basique_quota(n, s.level, s.basique_mastery, w, target)
         chosen = select(
             scores,

@@ -39,7 +39,8 @@ def test_null_manulex_columns_fall_back_to_book_frequency() -> None:
     assert np.isfinite(old.static).all()
     np.testing.assert_allclose(old.static[:, 5], old.static[:, 1])  # log_child_freq = books
     new = from_rows(rows(200, manulex=True))
-    assert new.words.has_child_freq and np.isfinite(new.static).all()
+    assert new.words.has_child_freq
+    assert np.isfinite(new.static).all()
     assert (new.static[:, 5] == 0).any()  # a word missing from Manulex: children never read it
     assert np.isfinite(word_difficulty(old.words)).all()
     assert not np.allclose(word_difficulty(old.words), word_difficulty(new.words))
@@ -50,7 +51,7 @@ def test_tiny_policy_evaluation(dictionary: Dictionary) -> None:
     assert set(result) == {"simulator", "fsrs"}
     for world, pols in result.items():
         for name in ("ours", "earlier", "random", "fsrs", "ours+fsrs", "fsrs@0.80"):
-            assert METRICS <= set(pols[name]), (world, name)
+            assert set(pols[name]) >= METRICS, (world, name)
             assert pols[name]["learners"] == 8
             assert len(pols[name]["retained_by_day"]) == 30
         assert pols["fsrs"]["desired_retention"] in (0.8, 0.9)

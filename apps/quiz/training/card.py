@@ -7,6 +7,7 @@ from pathlib import Path
 from apps.quiz.features import FEATURE_NAMES
 from apps.quiz.simulator import SimParams
 from apps.quiz.training.evaluate import Evaluation
+from apps.quiz.training.policy_report import preserved_section
 
 FEATURE_TEXT = {
     "learner_level": "level 1–5 from the number of mastered words (thresholds 15/50/120/250)",
@@ -96,5 +97,6 @@ Calibration (held-out rows by predicted probability):
   its sign's difficulty and the learner's age are not modelled.
 - `hour` is the server's local hour; learners in other time zones shift it.
 """
+    kept = preserved_section(path)  # the policy evaluation's section (make eval-quiz-policy)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text + ("\n" + kept if kept else ""), encoding="utf-8")

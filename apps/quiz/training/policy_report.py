@@ -18,6 +18,7 @@ from apps.quiz.dictionary import Dictionary, load_dictionary
 
 REPO = Path(__file__).resolve().parents[3]
 MAIN_POLICIES = ("ours", "fsrs", "ours+fsrs", "earlier", "random")
+CARD_START, CARD_END = "<!-- policy-eval:start -->", "<!-- policy-eval:end -->"
 
 
 def load_dump_dictionary(dump: Path) -> Dictionary:
@@ -98,7 +99,8 @@ def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], 
     """The markdown report."""
     tables = []
     for world, pols in result.items():
-        order = [*MAIN_POLICIES, *sorted(n for n in pols if n.startswith("fsrs@"))]
+        order = [*MAIN_POLICIES, *(["fsrs-in-band"] if "fsrs-in-band" in pols else [])]
+        order += sorted(n for n in pols if n.startswith(("fsrs@", "ours/")))
         rows = "\n".join(_row(n, pols[n]) for n in order)
         tables.append(
             f"### World: {world}\n\n| policy | retained day 90 | day 30 | basique day 90 | "
@@ -121,10 +123,19 @@ def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], 
     for world, pols in result.items():
         ours, fsrs = pols["ours"], pols["fsrs"]
         band = 0.70 <= ours["success_rate"] <= 0.85
+        fair = pols.get("fsrs-in-band")
+        fair_text = (
+            f"FSRS held to the 70–85 % band (DR {fair['desired_retention']:.2f}): "
+            f"{fair['retained_90']:.1f} → {'✅' if ours['retained_90'] >= fair['retained_90'] else '❌'}"
+            if fair
+            else "no FSRS desired retention of the grid keeps its median success in 70–85 %"
+        )
         verdict.append(
             f"- {world}: ours {ours['retained_90']:.1f} vs tuned FSRS {fsrs['retained_90']:.1f} "
-            f"words at day 90 → {'✅' if ours['retained_90'] >= fsrs['retained_90'] else '❌'}; "
-            f"median success {ours['success_rate']:.1%} → {'✅ inside' if band else '❌ outside'} 70–85 %."
+            f"words at day 90 (its median success {fsrs['success_rate']:.1%}) → "
+            f"{'✅' if ours['retained_90'] >= fsrs['retained_90'] else '❌'}; {fair_text}; "
+            f"ours' median success {ours['success_rate']:.1%} → "
+            f"{'✅ inside' if band else '❌ outside'} 70–85 %."
         )
     nl = "\n"
     return f"""# Quiz policy evaluation: words retained after 30 and 90 days
@@ -188,10 +199,53 @@ restored into a private PostgreSQL and read with the app's own dictionary query.
 """
 
 
-def write_outputs(json_path: Path, result: dict[str, Any], facts: dict[str, Any]) -> None:
-    """quiz-policy.json, quiz-policy.png and quiz-policy.md next to each other."""
+def card_section(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any]) -> str:
+    """The model card's summary of a full policy evaluation."""
+    rows = []
+    for world, pols in result.items():
+        for name in (*MAIN_POLICIES, "fsrs-in-band", "ours/trop-dur", "ours/trop-facile"):
+            if name in pols:
+                rows.append(f"| {world} " + _row(name, pols[name]))
+    table = "\n".join(rows)
+    return f"""## Policy evaluation (words retained, `{facts["command"]}`)
+{facts["learners"]:,} simulated learners × {facts["days"]} days per policy and world, seed {facts["seed"]},
+`{facts["dump"]}` ({facts["senses"]:,} senses), {facts["when"]}. Details, plot and method:
+[quiz-policy.md](quiz-policy.md).
+
+| world | policy | retained day 90 | day 30 | basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |
+|---|---|---|---|---|---|---|---|---|
+{table}
+"""
+
+
+def update_card(card: Path, section: str) -> None:
+    """Replace (or append) the policy-evaluation section of the model card."""
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    block = f"{CARD_START}\n{section}{CARD_END}\n"
+    if CARD_START in text and CARD_END in text:
+        head, rest = text.split(CARD_START, 1)
+        text = head + block + rest.split(CARD_END, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    card.write_text(text, encoding="utf-8")
+
+
+def preserved_section(card: Path) -> str:
+    """The card's current policy-evaluation block (kept when ``make train-quiz`` rewrites it)."""
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    if CARD_START not in text or CARD_END not in text:
+        return ""
+    return CARD_START + text.split(CARD_START, 1)[1].split(CARD_END, 1)[0] + CARD_END + "\n"
+
+
+def write_outputs(
+    json_path: Path, result: dict[str, Any], facts: dict[str, Any], card: Path | None = None
+) -> None:
+    """quiz-policy.json, quiz-policy.png and quiz-policy.md; the card's section on full runs."""
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     png = json_path.with_suffix(".png")
     plot(result, png)
     json_path.with_suffix(".md").write_text(report(result, facts, png.name), encoding="utf-8")
+    if card is not None:
+        update_card(card, card_section(result, facts))
