@@ -42,15 +42,19 @@ class ScoringWeights:
       (e.g. "vocabulaire / verbes"), for variety.
     """
 
-    target_p: float = 0.8
+    target_p: float = 0.84
     zone: float = 1.0
     level: float = 0.5
     new_word: float = 0.35
     review: float = 1.5
     review_r: float = 0.9
     first_stability: float = 2.3  # days (FSRS-6 default S0 for a first right answer)
-    stability_growth: float = 3.0  # stability × this per further right answer
-    aim: float = 0.82  # the success rate aimed at (inside the 70–85 % band)
+    stability_growth: float = 4.0  # stability × this per further right answer
+    lapse_penalty: float = 0.5  # stability ÷ (1 + this × wrong answers)
+    # bounds of the learner's stability scale: never below the default curve (words failed for
+    # being hard, not forgotten, would otherwise shorten every interval)
+    scale_range: tuple[float, float] = (1.0, 6.0)
+    aim: float = 0.84  # the success rate aimed at (top of the 70–85 % band)
     controller_gain: float = 0.5
     recent: float = 0.6
     mastered: float = 0.4
@@ -107,7 +111,8 @@ def stability_scale(
         return 1.0
     n = float(times_seen[again].sum())
     acc = (float(times_correct[again].sum()) + 20.0 * w.review_r) / (n + 20.0)
-    return float(np.clip(((1.0 - w.review_r) / max(1.0 - acc, 1e-3)) ** 1.5, 0.5, 6.0))
+    lo, hi = w.scale_range
+    return float(np.clip(((1.0 - w.review_r) / max(1.0 - acc, 1e-3)) ** 1.5, lo, hi))
 
 
 def estimated_retrievability(
@@ -120,11 +125,13 @@ def estimated_retrievability(
     """FSRS-style recall estimate from the history's counts (1 for never-seen words).
 
     Stability = ``scale`` × ``first_stability`` × ``stability_growth`` ^ (right answers − 1),
-    divided by (1 + 2 × wrong answers); R = (1 + F·days / stability) ^ decay (FSRS-6's curve).
+    divided by (1 + ``lapse_penalty`` × wrong answers); R = (1 + F·days / stability) ^ decay (FSRS-6's curve).
     """
     lapses = np.maximum(times_seen - times_correct, 0.0)
     growth = np.power(w.stability_growth, np.clip(times_correct - 1.0, 0.0, 12.0))
-    stability = np.maximum(scale * w.first_stability * growth / (1.0 + 2.0 * lapses), 0.2)
+    stability = np.maximum(
+        scale * w.first_stability * growth / (1.0 + w.lapse_penalty * lapses), 0.2
+    )
     r = np.power(1.0 + FSRS_FACTOR * days / stability, FSRS_DECAY)
     return np.where(times_seen > 0, r, 1.0)
 
