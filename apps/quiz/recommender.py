@@ -47,7 +47,7 @@ class ScoringWeights:
     level: float = 0.5
     new_word: float = 0.35
     review: float = 1.5
-    review_r: float = 0.9
+    review_r: float = 0.7
     first_stability: float = 2.3  # days (FSRS-6 default S0 for a first right answer)
     stability_growth: float = 4.0  # stability × this per further right answer
     lapse_penalty: float = 0.5  # stability ÷ (1 + this × wrong answers)
