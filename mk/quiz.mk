@@ -1,5 +1,5 @@
 # Quiz API: model training, tests and benchmark (apps/quiz, tests/quiz, bench/quiz_bench.py).
-.PHONY: train-quiz test-quiz bench-quiz bench-quiz-writes bench
+.PHONY: train-quiz test-quiz bench-quiz bench-quiz-writes bench eval-quiz-policy
 
 train-quiz: venv ## train the quiz model (seeded, ~30 s): ONNX + sha256 + docs/models/quiz.md
 	$(PY) -m apps.quiz.training.train
@@ -14,3 +14,6 @@ bench-quiz-writes: venv ## 80 concurrent quiz writes of one learner, words in op
 	$(PY) scripts/pgserver.py run -- $(PY) bench/quiz_write_race.py
 
 bench: bench-quiz ## every benchmark (results in docs/benchmarks.md)
+
+eval-quiz-policy: venv ## policy evaluation (ours vs FSRS, earlier, random; 2 worlds, 90 days): docs/models/quiz-policy.{json,md,png}; QUICK=1: 100 learners (~3 min)
+	$(PY) -m apps.quiz.training.policy_eval $(if $(QUICK),--quick)

@@ -20,7 +20,10 @@ SELECT m.mot_id, m.mot, COALESCE(m.niv_diff_id, 2) AS niv_diff_id,
                   WHERE mc.mot_id = m.mot_id), '') AS categories,
        COALESCE((SELECT string_agg(sc.name, ',' ORDER BY sc.name)
                    FROM mot_subcategory ms JOIN subcategory sc ON sc.subcat_id = ms.subcat_id
-                  WHERE ms.mot_id = m.mot_id), '') AS subcategories
+                  WHERE ms.mot_id = m.mot_id), '') AS subcategories,
+       d.cp_cm2_u::float8,  -- Manulex; NULL: not in Manulex (or a dump before it)
+       CASE WHEN COALESCE(d.cp_u, d.ce1_u) IS NOT NULL
+            THEN (COALESCE(d.cp_u, 0) + COALESCE(d.ce1_u, 0))::float8 / 2 END
   FROM mot m
   LEFT JOIN diff_ortho d ON d.mot_id = m.mot_id
   LEFT JOIN lsf_signe s ON s.mot_id = m.mot_id
@@ -58,7 +61,7 @@ class Dictionary:
 
 def from_rows(rows: list[tuple], require_sign: bool = True) -> Dictionary:
     """Build the arrays from rows shaped like ``SENSES_SQL``'s."""
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 10
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 12
     mot = np.array([str(m) for m in cols[1]], dtype=object)
     categories = np.array(list(cols[8]), dtype=object)
     is_basique = np.array([BASIQUE in c.split(",") for c in categories], dtype=bool)
@@ -69,6 +72,8 @@ def from_rows(rows: list[tuple], require_sign: bool = True) -> Dictionary:
         nbr_syll=np.array(cols[5], dtype=np.float32),
         niv_diff=np.array(cols[2], dtype=np.float32),
         is_basique=is_basique,
+        child_freq=_optional_floats(cols[10]),
+        early_freq=_optional_floats(cols[11]),
     )
     url_sign = np.array(list(cols[6]), dtype=object)
     has_sign = url_sign != ""
@@ -91,6 +96,12 @@ def from_rows(rows: list[tuple], require_sign: bool = True) -> Dictionary:
         recommendable=recommendable,
         n_basique=int(is_basique.sum()),
     )
+
+
+def _optional_floats(values: tuple) -> np.ndarray | None:
+    """Floats with NULL as nan; None when every value is NULL (a dump without the column)."""
+    arr = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float32)
+    return arr if np.isfinite(arr).any() else None
 
 
 def load_dictionary(engine: Engine, require_sign: bool = True) -> Dictionary:

@@ -23,11 +23,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "nbr_syll",
     "niv_diff",
     "is_basique",
+    "log_child_freq",
+    "log_early_freq",
     "hour",
     "weekday",
 )
 N_FEATURES = len(FEATURE_NAMES)
-STATIC_COLUMNS = slice(7, 12)  # word columns: log_freqfilms .. is_basique
+STATIC_COLUMNS = slice(7, 14)  # word columns: log_freqfilms .. log_early_freq
 NEVER_SEEN_DAYS = 365.0  # days_since_seen of a word never shown (and the cap)
 LEVEL_THRESHOLDS = (15, 50, 120, 250)  # mastered words needed for levels 2, 3, 4, 5
 MASTERED_MIN_CORRECT = 2
@@ -44,12 +46,34 @@ class WordTable:
     nbr_syll: np.ndarray
     niv_diff: np.ndarray
     is_basique: np.ndarray
+    # Manulex (children's readers) frequencies per million: CP–CM2 and early readers (mean of
+    # CP and CE1). None when the dictionary has none (dumps before Manulex); nan = not in Manulex.
+    child_freq: np.ndarray | None = None
+    early_freq: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.mot_id.shape[0])
 
+    @property
+    def has_child_freq(self) -> bool:
+        """True when the children's frequencies are known (a dump with Manulex columns)."""
+        return self.child_freq is not None and bool(np.isfinite(self.child_freq).any())
+
+    def log_child_freqs(self) -> tuple[np.ndarray, np.ndarray]:
+        """log(1 + children's frequency) over CP–CM2 and for early readers.
+
+        A word missing from Manulex counts 0 (children do not read it); a dictionary without
+        any Manulex figure (old dumps: the columns are NULL) falls back to the book frequency.
+        """
+        if not self.has_child_freq:
+            books = np.log1p(np.maximum(self.freqlivres, 0)).astype(np.float32)
+            return books, books
+        early = self.early_freq if self.early_freq is not None else self.child_freq
+        return _log_freq(self.child_freq), _log_freq(early)
+
     def static_block(self) -> np.ndarray:
-        """The word columns of the feature matrix, float32 (n_words, 5)."""
+        """The word columns of the feature matrix, float32 (n_words, 7)."""
+        child, early = self.log_child_freqs()
         return np.column_stack(
             [
                 np.log1p(np.maximum(self.freqfilms, 0)),
@@ -57,8 +81,18 @@ class WordTable:
                 self.nbr_syll,
                 self.niv_diff,
                 self.is_basique.astype(np.float32),
+                child,
+                early,
             ]
         ).astype(np.float32)
+
+
+def _log_freq(freq: np.ndarray | None) -> np.ndarray:
+    """log(1 + f) with missing (nan/None) and negative frequencies as 0."""
+    if freq is None:
+        return np.zeros(0, np.float32)
+    f = np.nan_to_num(np.asarray(freq, np.float64), nan=0.0)
+    return np.log1p(np.maximum(f, 0.0)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -120,6 +154,6 @@ def feature_matrix(
     x[:, 5] = times_correct
     x[:, 6] = np.minimum(days_since, NEVER_SEEN_DAYS)
     x[:, STATIC_COLUMNS] = static
-    x[:, 12] = hour
-    x[:, 13] = weekday
+    x[:, 14] = hour
+    x[:, 15] = weekday
     return x

@@ -53,7 +53,7 @@ class QuizModel:
         MODEL_INFO.labels(self.version, self.sha256[:12]).set(1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Probabilities of a correct answer, one per row of ``x`` (n, 14)."""
+        """Probabilities of a correct answer, one per row of ``x`` (n, N_FEATURES)."""
         if x.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
         started = time.perf_counter()

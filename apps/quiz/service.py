@@ -22,8 +22,10 @@ from apps.quiz.recommender import (
     LearnerWords,
     ScoringWeights,
     basique_quota,
+    estimated_retrievability,
     score,
     select,
+    stability_scale,
     target_probability,
 )
 
@@ -68,9 +70,10 @@ class QuizService:
         history = await read_history(self.reads, user_id)
         if history is None:
             raise UnknownUser(str(user_id))
-        return self._align(history, time.time() if now is None else now)
+        return self.align(history, time.time() if now is None else now)
 
-    def _align(self, h: History, now: float) -> Learner:
+    def align(self, h: History, now: float) -> Learner:
+        """The learner's state over the whole dictionary from history rows, at epoch ``now``."""
         n = len(self.dictionary)
         pos, found = self.dictionary.positions(h.mot_id)
         pos = pos[found]
@@ -100,8 +103,11 @@ class QuizService:
         )
         return self.model.predict(x)
 
-    def candidates(self, learner: Learner, rng: np.random.Generator) -> np.ndarray:
-        """Recommendable seen words (up to half the budget) + a random draw of unseen ones.
+    def candidates(
+        self, learner: Learner, rng: np.random.Generator, scale: float = 1.0
+    ) -> np.ndarray:
+        """Recommendable seen words (up to half the budget, the most due first) + a random
+        draw of unseen ones.
 
         A quarter of the draw is kept for unseen `basique` words (fewer if there are not so
         many), so the basics quota (up to half a list of 50) can be filled from a tight budget.
@@ -109,8 +115,15 @@ class QuizService:
         d = self.dictionary
         seen = np.flatnonzero(d.recommendable & (learner.times_seen > 0))
         half = self.max_candidates // 2
-        if seen.size > half:
-            seen = rng.choice(seen, size=half, replace=False)
+        if seen.size > half:  # the least retrievable (most due for review) first
+            r = estimated_retrievability(
+                learner.times_seen[seen],
+                learner.times_correct[seen],
+                learner.days_since[seen],
+                self.weights,
+                scale,
+            )
+            seen = seen[np.argpartition(r, half)[:half]]
         budget = self.max_candidates - seen.size
         unseen = d.recommendable & (learner.times_seen == 0)
         basics = np.flatnonzero(unseen & d.words.is_basique)
@@ -126,11 +139,19 @@ class QuizService:
         """(dictionary position, score) of ``n`` words, best first, distinct spellings."""
         return self.rank(await self.learner(user_id), n, seed)
 
-    def rank(self, learner: Learner, n: int, seed: int | None = None) -> list[tuple[int, float]]:
+    def rank(
+        self,
+        learner: Learner,
+        n: int,
+        seed: int | None = None,
+        when: datetime | None = None,
+    ) -> list[tuple[int, float]]:
         """The CPU part of :meth:`recommend` (about 1 ms, run on the event loop)."""
         rng = np.random.default_rng(self.seed if seed is None else seed)
-        idx = self.candidates(learner, rng)
-        p = self.probabilities(learner, idx, datetime.now())
+        w = self.weights
+        scale = stability_scale(learner.times_seen, learner.times_correct, w)
+        idx = self.candidates(learner, rng, scale)
+        p = self.probabilities(learner, idx, when or datetime.now())
         state = LearnerWords(
             learner.times_seen[idx],
             learner.times_correct[idx],
@@ -139,16 +160,10 @@ class QuizService:
         )
         s = learner.summary
         w = self.weights
-        scores = score(
-            p,
-            self.dictionary.words.niv_diff[idx],
-            state,
-            s.level,
-            target_probability(learner.feeling, w),
-            rng,
-            w,
-        )
-        quota = basique_quota(n, s.level, s.basique_mastery, w)
+        target = target_probability(learner.feeling, s.accuracy if s.answers else None, w)
+        niv = self.dictionary.words.niv_diff[idx]
+        scores = score(p, niv, state, s.level, target, rng, w, scale)
+        quota = basique_quota(n, s.level, s.basique_mastery, w, target)
         chosen = select(
             scores,
             self.dictionary.spelling[idx],

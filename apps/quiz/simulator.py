@@ -26,7 +26,9 @@ class SimParams:
     base: float = 1.1
     w_niv: float = 0.9  # per difficulty level above "medium"
     w_syll: float = 0.2  # per syllable above two
-    w_freq: float = 0.45  # per unit of log-frequency above the mean
+    w_freq: float = 0.45  # per unit of log-frequency above the mean (adult: films, books)
+    w_child: float = 0.35  # per unit of children's log-frequency above the mean (Manulex)
+    w_freq_with_child: float = 0.2  # adult-frequency weight when children's frequencies exist
     w_basique: float = 0.6  # basique words are easier
     learn_correct: float = 0.9  # memory gained by a right answer (times learning rate)
     learn_wrong: float = 0.35  # ... by a wrong one (the answer is shown)
@@ -40,20 +42,36 @@ DEFAULT_PARAMS = SimParams()
 
 
 def word_difficulty(words: WordTable, params: SimParams = DEFAULT_PARAMS) -> np.ndarray:
-    """Difficulty of each word from its features (higher = harder)."""
+    """Difficulty of each word from its features (higher = harder).
+
+    With children's frequencies (Manulex) a word children read often is easier, and the adult
+    frequency weighs less; without them (old dumps) the formula is the adult-only one.
+    """
     logf = 0.5 * (
         np.log1p(np.maximum(words.freqfilms, 0)) + np.log1p(np.maximum(words.freqlivres, 0))
     )
-    return (
+    d = (
         params.w_niv * (words.niv_diff - 2.0)
         + params.w_syll * (words.nbr_syll - 2.0)
-        - params.w_freq * (logf - float(logf.mean()))
         - params.w_basique * words.is_basique
     ).astype(np.float64)
+    if not words.has_child_freq:
+        return d - params.w_freq * (logf - float(logf.mean()))
+    child, early = words.log_child_freqs()
+    logc = 0.5 * (child.astype(np.float64) + early)
+    return (
+        d
+        - params.w_freq_with_child * (logf - float(logf.mean()))
+        - params.w_child * (logc - float(logc.mean()))
+    )
 
 
 def synthetic_words(n: int, seed: int) -> WordTable:
-    """A dictionary-like table (niv_diff 1–3, Lexique-like frequencies, ~8% basique)."""
+    """A dictionary-like table (niv_diff 1–3, Lexique-like and Manulex-like frequencies).
+
+    About 8% `basique`; children's frequencies follow the adult ones loosely, higher for
+    easy words, and about a third of the words are missing from the children's readers.
+    """
     rng = np.random.default_rng(seed)
     niv = rng.choice([1, 2, 3], size=n, p=[0.45, 0.35, 0.20])
     logf = rng.normal(3.2 - 0.9 * (niv - 1), 1.2)
@@ -61,6 +79,12 @@ def synthetic_words(n: int, seed: int) -> WordTable:
     books = np.expm1(np.clip(logf + rng.normal(0, 0.5, n), 0, 10))
     syll = np.clip(np.round(rng.normal(1.6 + 0.5 * niv, 0.8)), 1, 6)
     basique = (rng.random(n) < np.where(niv == 1, 0.15, 0.02)) & (logf > 2.0)
+    logc = 0.7 * logf + rng.normal(0.6 - 0.5 * (niv - 1), 1.0)
+    in_manulex = rng.random(n) < np.clip(0.35 + 0.15 * logc, 0.05, 0.98)
+    child = np.where(in_manulex, np.expm1(np.clip(logc, 0, 10)), np.nan)
+    early = np.where(
+        in_manulex, np.expm1(np.clip(logc + rng.normal(0.4 - 0.4 * (niv - 1), 0.6), 0, 10)), np.nan
+    )
     return WordTable(
         mot_id=np.arange(1, n + 1, dtype=np.int64),
         freqfilms=films.astype(np.float32),
@@ -68,6 +92,8 @@ def synthetic_words(n: int, seed: int) -> WordTable:
         nbr_syll=syll.astype(np.float32),
         niv_diff=niv.astype(np.float32),
         is_basique=basique,
+        child_freq=child.astype(np.float32),
+        early_freq=early.astype(np.float32),
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from apps.quiz.features import FEATURE_NAMES
 from apps.quiz.simulator import SimParams
 from apps.quiz.training.evaluate import Evaluation
+from apps.quiz.training.policy_report import preserved_section
 
 FEATURE_TEXT = {
     "learner_level": "level 1–5 from the number of mastered words (thresholds 15/50/120/250)",
@@ -21,6 +22,10 @@ FEATURE_TEXT = {
     "nbr_syll": "syllables",
     "niv_diff": "difficulty level 1 easy, 2 medium, 3 hard",
     "is_basique": "1 when the word is in the `basique` category",
+    "log_child_freq": "log(1 + Manulex frequency in CP–CM2 readers, per million; 0 = not in"
+    " Manulex; the book frequency when the dictionary has no Manulex column, as in old dumps)",
+    "log_early_freq": "log(1 + Manulex frequency for early readers, mean of CP and CE1; same"
+    " fallbacks)",
     "hour": "hour of the quiz (0–23, server time)",
     "weekday": "day of the week (0 Monday)",
 }
@@ -53,7 +58,11 @@ edit `apps/quiz/training/card.py`, not this file).
 No real learner data exists yet, so the model is trained on simulated answers whose
 probability is known exactly:
 
-- a word's difficulty = {p.w_niv}·(niv_diff − 2) + {p.w_syll}·(syllables − 2) − {p.w_freq}·(log frequency − mean) − {p.w_basique}·basique;
+- a word's difficulty = {p.w_niv}·(niv_diff − 2) + {p.w_syll}·(syllables − 2) − {p.w_freq_with_child}·(adult log frequency − mean)
+  − {p.w_child}·(children's log frequency − mean) − {p.w_basique}·basique, where the children's log frequency is the
+  mean of log(1 + Manulex CP–CM2) and log(1 + early readers); a dictionary without Manulex figures
+  (old dumps) uses − {p.w_freq}·(adult log frequency − mean) instead (the synthetic words have both:
+  about a third are missing from Manulex, i.e. frequency 0 for children);
 - a learner has a latent ability θ ~ N(0, 1), a learning rate ~ U(0.3, 0.9) and a forgetting
   half-life ~ 12 days (log-normal); each answer adds memory to the word ({p.learn_correct}× rate when right,
   {p.learn_wrong}× when wrong, cap {p.memory_cap}), which halves every half-life; θ grows {p.growth_per_quiz} per quiz;
@@ -84,9 +93,10 @@ Calibration (held-out rows by predicted probability):
 ## Limits
 - Trained on simulated learners: the figures say the model recovers the simulator, not how
   real learners behave. Retrain on real `score_quiz` history once enough exists.
-- Word difficulty sees only frequency, syllables, niv_diff and `basique`; a word's meaning,
+- Word difficulty sees only adult and children's frequency, syllables, niv_diff and `basique`; a word's meaning,
   its sign's difficulty and the learner's age are not modelled.
 - `hour` is the server's local hour; learners in other time zones shift it.
 """
+    kept = preserved_section(path)  # the policy evaluation's section (make eval-quiz-policy)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text + ("\n" + kept if kept else ""), encoding="utf-8")

@@ -52,7 +52,7 @@ def _register_xgboost() -> None:
 
 
 def to_onnx(pipe: Pipeline, version: str, metadata: dict[str, str]) -> bytes:
-    """ONNX bytes: input ``features`` float32 (n, 14), outputs label and probabilities (n, 2).
+    """ONNX bytes: input ``features`` float32 (n, N_FEATURES), outputs label and probabilities (n, 2).
 
     The scaler is converted with the ``div`` option: the default multiplies by 1/scale and
     flips tree splits that sit exactly on a threshold.

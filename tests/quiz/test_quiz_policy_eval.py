@@ -1,0 +1,61 @@
+"""The policy evaluation (make eval-quiz-policy) on a tiny setting, and the Manulex columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from apps.quiz.dictionary import Dictionary, from_rows
+from apps.quiz.simulator import word_difficulty
+from apps.quiz.training.policy_eval import Setting, evaluate
+
+METRICS = {"retained_90", "retained_30", "success_rate", "new_per_week", "latency_ms_p50"}
+
+
+def rows(n: int, manulex: bool, seed: int = 3) -> list[tuple]:
+    """Rows shaped like SENSES_SQL's; Manulex columns NULL when ``manulex`` is False."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(1, n + 1):
+        niv = int(rng.choice([1, 2, 3], p=[0.45, 0.35, 0.2]))
+        f = float(np.expm1(max(0.0, rng.normal(3.2 - 0.9 * (niv - 1), 1.2))))
+        child = float(f * rng.uniform(0.2, 3)) if manulex and rng.random() < 0.7 else None
+        cats = "basique" if rng.random() < 0.1 and niv == 1 else "vocabulaire"
+        out.append(
+            (i, f"mot{i}", niv, f, f * 0.8, 1 + i % 4, f"s{i}", f"d{i}", cats, f"sub{i % 7}",
+             child, child)
+        )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def dictionary() -> Dictionary:
+    return from_rows(rows(600, manulex=True))
+
+
+def test_null_manulex_columns_fall_back_to_book_frequency() -> None:
+    old = from_rows(rows(200, manulex=False))
+    assert not old.words.has_child_freq
+    assert np.isfinite(old.static).all()
+    np.testing.assert_allclose(old.static[:, 5], old.static[:, 1])  # log_child_freq = books
+    new = from_rows(rows(200, manulex=True))
+    assert new.words.has_child_freq
+    assert np.isfinite(new.static).all()
+    assert (new.static[:, 5] == 0).any()  # a word missing from Manulex: children never read it
+    assert np.isfinite(word_difficulty(old.words)).all()
+    assert not np.allclose(word_difficulty(old.words), word_difficulty(new.words))
+
+
+def test_tiny_policy_evaluation(dictionary: Dictionary) -> None:
+    result = evaluate(dictionary, Setting(learners=8, days=30, seed=5, fsrs_grid=(0.8, 0.9)))
+    assert set(result) == {"simulator", "fsrs"}
+    for world, pols in result.items():
+        for name in ("ours", "earlier", "random", "fsrs", "ours+fsrs", "fsrs@0.80"):
+            assert set(pols[name]) >= METRICS, (world, name)
+            assert pols[name]["learners"] == 8
+            assert len(pols[name]["retained_by_day"]) == 30
+        assert pols["fsrs"]["desired_retention"] in (0.8, 0.9)
+        base = pols["ours"]["success_rate"]
+        # 'Trop dur' asks for easier quizzes, 'Trop facile' for harder ones: success moves so
+        assert pols["ours/trop-dur"]["success_rate"] > base, world
+        assert pols["ours/trop-facile"]["success_rate"] < base, world
