@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import psycopg2
 import pytest
+
+from tests.fixtures.modules import load_module
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "junior" / "eval" / "pages"
 pytestmark = pytest.mark.browser
@@ -18,13 +18,7 @@ LOAD_FAILED = "Failed to load resource"  # Chromium's console line for any 4xx/5
 
 def render_module() -> ModuleType:
     """tests/junior/eval/pages/render.py, the OCR evaluation's page renderer."""
-    spec = importlib.util.spec_from_file_location("browser_pages_render", PAGES_DIR / "render.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_module("browser_pages_render", PAGES_DIR / "render.py")
 
 
 @pytest.fixture(scope="module")

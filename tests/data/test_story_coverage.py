@@ -3,8 +3,6 @@ definition from the restored seed dump (issue 10; `scripts/story_coverage.py` pr
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +14,7 @@ from apps.common.settings import normalise_url
 from apps.junior.app import create_app
 from apps.junior.settings import JuniorSettings
 from apps.junior.tooling.model_files import DEFAULT_TARGET, fetch
+from tests.fixtures.modules import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 # Issue 10 asks for 98 %; this floor is what the dictionary reaches with Junior's lookup of
@@ -24,15 +23,7 @@ STORY_FLOOR = 0.97
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "story_coverage", ROOT / "scripts" / "story_coverage.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_module("story_coverage", ROOT / "scripts" / "story_coverage.py")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,12 +98,6 @@ def pipeline(client: TestClient) -> JuniorPipeline:
 @pytest.fixture(scope="session")
 def pages():
     """The page renderer module (tests/junior/eval/pages/render.py)."""
-    import importlib.util
+    from tests.fixtures.modules import load_module
 
-    spec = importlib.util.spec_from_file_location("junior_pages_render", PAGES_DIR / "render.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_module("junior_pages_render", PAGES_DIR / "render.py")
