@@ -19,7 +19,7 @@ from tests.fixtures.modules import load_module
 ROOT = Path(__file__).resolve().parents[2]
 # Issue 10 asks for 98 %; this floor is what the dictionary reaches with Junior's lookup of
 # this branch. Raise it when Junior's lookup improves (its misses are mostly lemmatiser errors).
-STORY_FLOOR = 0.97
+STORY_FLOOR = 0.98
 
 
 def _script():
