@@ -109,6 +109,15 @@ class IndependentReport:
             lines.append(f"| {lemma} | {len(rows)} | {rates} |")
         return lines
 
+    def items_jsonl(self) -> str:
+        """One JSON line per sentence: its label and every method's choice (for diagnosis)."""
+        lines = []
+        for n, item in enumerate(self.items):
+            row = {k: item[k] for k in ("id", "lemma", "pos", "form", "sense_key")}
+            row["chosen"] = {m: self.results[m].chosen[n] for m in METHODS}
+            lines.append(json.dumps(row, ensure_ascii=False))
+        return "\n".join(lines) + "\n"
+
     def lost_before_choice(self) -> Counter[str]:
         """Why the new method missed, when the labelled key was not even a candidate."""
         reasons: Counter[str] = Counter()

@@ -323,15 +323,40 @@ def measure_independent(
     return report
 
 
+def print_independent(report: IndependentReport, items_out: Path | None = None) -> None:
+    """Print the independent set's figures (and write its per-sentence choices if asked)."""
+    for line in report.table() + report.worst_lemmas():
+        print(line)
+    print(f"labels missing from {report.dump}: {report.missing_labels}")
+    print(f"lost before the choice: {dict(report.lost_before_choice())}")
+    if items_out is not None:
+        items_out.write_text(report.items_jsonl(), encoding="utf-8")
+        print(f"wrote {items_out}")
+
+
 def main() -> None:
     """CLI: measure everything and write the report (``--no-write`` prints it instead)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
+        "--independent-only",
+        action="store_true",
+        help="only the frozen independent set (no dev set, no OCR); prints, never writes the doc",
+    )
+    parser.add_argument(
+        "--items-out", type=Path, help="write per-sentence choices (JSON lines) for diagnosis"
+    )
+    parser.add_argument(
         "--threads", type=int, default=int(os.environ.get("JUNIOR_ONNX_THREADS", 2))
     )
     args = parser.parse_args()
     admin = libpq_url(database_url_from_env())
+    if args.independent_only:
+        nlp = load_spacy()
+        encoder = UseEncoder(fetch(DEFAULT_TARGET), args.threads)
+        only = measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads)
+        print_independent(only, args.items_out)
+        return
     name, url = scratch_database(admin)
     try:
         build_dictionary(url)
@@ -363,9 +388,7 @@ def main() -> None:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(doc, encoding="utf-8")
         print(f"wrote {DOC}")
-    for line in independent.table() + independent.worst_lemmas():
-        print(line)
-    print(f"labels missing from {independent.dump}: {independent.missing_labels}")
+    print_independent(independent, args.items_out)
     for line in sense_table(reports) + sense_table(seed) + ocr_table(pages):
         print(line)
 
