@@ -278,11 +278,15 @@ class SenseChoice:
         target: int,
         words: Sequence[Word] = (),
         position: int | None = None,
+        costs: Sequence[float] | None = None,
     ) -> Choice:
-        """Best sense for the word at ``position`` of ``words``; one candidate → 1.0."""
+        """Best sense for the word at ``position`` of ``words``; one candidate → 1.0.
+        ``costs`` are subtracted from the scores (a reading spaCy did not give)."""
         if len(senses) == 1:
             return Choice(senses[0], 1.0, (1.0,))
         scores = self.scores(context, senses, target, words, position)
+        if costs is not None:
+            scores = scores - np.asarray(costs, dtype=np.float64)
         best = int(np.argmax(scores))
         confidence = softmax_top(scores, self.base.temperature)
         return Choice(senses[best], round(confidence, 4), tuple(float(x) for x in scores))

@@ -175,7 +175,8 @@ def first_sense(linker: SenseLinker, sentence: Sentence, position: int) -> str |
     resolved = linker.resolve_all([sentence])[0][position]
     if resolved is None or not resolved.senses:
         return None
-    return min(resolved.senses, key=lambda s: (s.sense_no, s.mot_id)).key
+    own = [s for s in resolved.senses if s.mot_id not in resolved.other_reading]
+    return min(own or resolved.senses, key=lambda s: (s.sense_no, s.mot_id)).key
 
 
 def dump_keys(engine: Engine) -> set[str]:
