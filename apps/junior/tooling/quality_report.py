@@ -71,9 +71,13 @@ Candidates are the `mot` rows whose `lower(unaccent(mot))` equals the word's lem
 verbs also try the plain verb, mis-tagged verbs a guessed infinitive), filtered by part of speech,
 fetched in one query per page. A dictionary expression that starts at the word and whose words
 are all there (« pommes de terre ») replaces the word's own senses; « pomme » alone never gets it.
+Readings spaCy's md model often confuses are offered beside its own, at a cost of 0.1
+(apps/junior/candidates.py `other_readings`): the form's Lexique analyses as a verb after a subject
+or clitics or at the start of a sentence (« il la serre », « Mets ta veste » tagged PROPN), as a
+noun after a determiner, as an adjective after a copula or a degree adverb (« c'est juste »).
 One candidate → confidence 1.0. Several → each scores
 `cos(sentence, definition) + 0.02 × (1 − |difficulty − target| / 2)`, plus (apps/junior/sense_choice.py)
-`0.5 × best cos(sentence, example)` over the sense's examples (apps/junior/data/sense_examples.tsv and
+`0.8 × best cos(sentence, example)` over the sense's examples (apps/junior/data/sense_examples.tsv and
 the example after the definition's colon), `0.1 / sense_no` (dictionaries list the common sense
 first), and for a construction sense (« Se trouver : … », « Il y a : … », « À pied : … ») +0.15
 when the construction's other words are within 4 words, − 0.3 × the share missing otherwise.
@@ -101,6 +105,9 @@ Dictionary used: `{ind_dump}`; labels missing from it: {ind_missing} of {ind_ite
 {ind_table}
 
 Words lost before the choice (the labelled key was not among the candidates): {ind_lost}.
+This table alone: `JUNIOR_EVAL_DUMP=<dump> .venv/bin/python scripts/pgserver.py run --
+.venv/bin/python -m apps.junior.tooling.quality_report --independent-only [--items-out FILE]`
+(~1.5 min; no dev set, no OCR; prints, never writes this page).
 
 Worst 20 lemmas (new method):
 
