@@ -113,12 +113,15 @@ Worst 20 lemmas (new method):
 
 {ind_worst}
 
-What keeps it from 95 %: (1) words whose labelled sense is not even a candidate: spaCy reads a
-verb form as a noun or adjective that has its own entry (« porte », « compte », « serre »,
-« pique »), or an adjective as an adverb (« juste », « fort »); those are issue 11 item 2
-(POS filtering, Lexique form fallback); (2) senses whose definitions and examples sit close in
-the encoder's space (« note », « peine », « conduire »): more examples per sense or a per-lemma
-classifier trained on them is the next step.
+What keeps it from 95 % (errors of the 2026-12-02 run, 81.1 %: 202 of 1066): 152 choose the wrong
+sense of the right lemma and part of speech: senses whose definitions and examples sit close in
+the encoder's space (« note », « conduire », « compter », « couper »), and meanings the USE
+sentence vector blurs (one vector for the whole sentence, no syntax); 36 choose another lemma or
+part of speech (spaCy's tag, with the other reading offered but losing, or not offered because
+the words before do not allow it); 14 find no candidate (« vers » the worms, lemmatiser errors).
+Two examples per sense (written from the definitions, 208 deleted for coming close to this set)
+gave +1.8 points; a third example band, a transitivity cue (a verb with a direct object vs senses
+whose examples have none) and a per-lemma classifier trained on the bank are the next steps.
 
 ## Sense accuracy on the development set ({items} labelled sentences, tests/junior/eval/senses.jsonl)
 
