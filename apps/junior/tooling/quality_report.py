@@ -121,8 +121,8 @@ part of speech (spaCy's tag, with the other reading offered but losing, or not o
 the words before do not allow it); 14 find no candidate (« vers » the worms, lemmatiser errors).
 From 78.2 % on the same dump: offering the other readings +0.8 points; two examples per sense
 (written from the definitions; 208 deleted for coming close to this set) and the example weight
-recalibrated by leave-one-out over the bank +2.1 points. A third example band, a transitivity cue (a verb with a direct object vs senses
-whose examples have none) and a per-lemma classifier trained on the bank are the next steps.
+recalibrated by leave-one-out over the bank +2.1 points. A third example band, a transitivity
+cue (a verb with a direct object vs senses whose examples have none) and a per-lemma classifier trained on the bank are the next steps.
 
 ## Sense accuracy on the development set ({items} labelled sentences, tests/junior/eval/senses.jsonl)
 
