@@ -347,7 +347,7 @@ def after_clitics(before: list[str]) -> bool:
 
 def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     """Parts of speech (besides spaCy's) the word at ``position`` may be read as, from the
-    words before it: a verb after a subject (« il porte », « je la serre ») or at the start
+    words before it: a verb after a subject (« il porte », « Léa serre », « je la serre ») or at the start
     (imperative); a noun after a determiner; an adjective after a copula or an adverb of degree
     (« c'est juste », « il est très fort »)."""
     word = words[position]
@@ -360,7 +360,8 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     previous = words[position - 1] if position > 0 else None
     clitics = after_clitics(before)
     determiner = previous is not None and previous.pos in ("DET", "ADP") and not clitics
-    subject = not before or clitics or before[0] in SUBJECT_PRONOUNS
+    noun_subject = previous is not None and previous.pos in ("NOUN", "PROPN")  # « Léa porte »
+    subject = not before or clitics or before[0] in SUBJECT_PRONOUNS or noun_subject
     attribute = previous is not None and (
         previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
     )

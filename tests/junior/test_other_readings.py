@@ -30,6 +30,9 @@ def test_a_noun_after_a_subject_may_be_a_verb_never_after_a_determiner() -> None
     # « la » read as a determiner is a clitic after a subject: « il la serre »
     il_la_serre = [w("Il", "PRON", "il"), w("la", "DET", "le"), w("serre", "NOUN")]
     assert "VERB" in other_readings(il_la_serre, 2)
+    # a noun subject before: « Léa porte une robe »
+    lea = [w("Léa", "PROPN", "Léa"), w("porte", "NOUN"), w("une", "DET", "un")]
+    assert "VERB" in other_readings(lea, 1)
     # a noun in the middle of a sentence after an adjective stays a noun
     grande = [w("une", "DET", "un"), w("grande", "ADJ", "grand"), w("porte", "NOUN")]
     assert other_readings(grande, 2) == ()
