@@ -119,8 +119,8 @@ the encoder's space (« note », « conduire », « compter », « couper »), a
 sentence vector blurs (one vector for the whole sentence, no syntax); 33 choose another lemma or
 part of speech (spaCy's tag, with the other reading offered but losing, or not offered because
 the words before do not allow it); 14 find no candidate (« vers » the worms, lemmatiser errors).
-From 78.2 % on the same dump: offering the other readings +1.0 point (79.0 %, then a noun
-subject +0.1); two examples per sense (written from the definitions; 208 deleted for coming
+From 78.2 % on the same dump: offering the other readings +0.9 point (+0.8, then +0.1 for a
+noun subject); two examples per sense (written from the definitions; 208 deleted for coming
 close to this set), the example weight recalibrated by leave-one-out over the bank and third
 examples for the most frequent verbs +2.2 points. More examples per sense, a transitivity cue (a
 verb with a direct object vs senses whose examples have none) and a per-lemma classifier
