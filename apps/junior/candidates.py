@@ -237,6 +237,7 @@ class Resolved:
     lemma: str | None = None  # the dictionary lemma, when it differs from spaCy's
     pos: str | None = None  # the part of speech of another analysis of the form
     reanalysed: bool = False  # found through another analysis: spaCy's tag was wrong
+    other_reading: frozenset[int] = frozenset()  # mot_ids offered from another POS reading
 
 
 def lemma_keys(word: Word) -> list[str]:
@@ -309,6 +310,100 @@ def resolve(
     if word.verb_guess and (senses := pool([word.verb_guess], "VERB")):
         return Resolved(senses, word.verb_guess, "VERB", reanalysed=word.pos != "VERB")
     return Resolved([])
+
+
+# Tag confusions of spaCy's md model on children's sentences: a verb form read as a noun
+# (« il porte »), an adjective read as an adverb (« c'est juste »), a sentence-initial imperative
+# read as a proper noun (« Mets ta veste »). The other readings of the form in Lexique are offered
+# beside spaCy's (at a cost, OTHER_READING_COST in the chooser's score) when the words before
+# allow them.
+SUBJECT_PRONOUNS = frozenset(
+    {"je", "j'", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "qui"}
+)
+COPULAS = frozenset({"être", "devenir", "sembler", "rester", "paraître", "avoir l'air"})
+DEGREE_ADVERBS = frozenset({"très", "trop", "si", "aussi", "plus", "moins", "assez", "tout"})
+CLITICS = frozenset(
+    {"le", "la", "les", "l'", "me", "m'", "te", "t'", "se", "s'", "lui", "leur", "y", "en"}
+    | {"ne", "n'", "nous", "vous"}
+)
+
+
+def previous_words(words: Sequence[Word], position: int) -> list[str]:
+    """Lower-case texts of the alphabetic words before ``position``, nearest first."""
+    return [
+        w.text.lower().replace("’", "'")
+        for w in reversed(words[:position])
+        if any(ch.isalpha() for ch in w.text)
+    ]
+
+
+def after_clitics(before: list[str]) -> bool:
+    """True when the words before are object clitics after a subject (« il la », « je ne »)."""
+    rest = list(before)
+    while rest and rest[0] in CLITICS:
+        rest.pop(0)
+    return bool(rest) and rest[0] in SUBJECT_PRONOUNS and len(rest) < len(before)
+
+
+def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
+    """Parts of speech (besides spaCy's) the word at ``position`` may be read as, from the
+    words before it: a verb after a subject (« il porte », « Léa serre », « je la serre ») or at the start
+    (imperative); a noun after a determiner; an adjective after a copula or an adverb of degree
+    (« c'est juste », « il est très fort »)."""
+    word = words[position]
+    before = previous_words(words, position)
+    if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Rends »
+        initial = not before and word.text[:1].isupper()
+        return ("VERB", "NOUN", "ADJ") if initial else ()
+    if word.kind != "lookup":
+        return ()
+    previous = words[position - 1] if position > 0 else None
+    clitics = after_clitics(before)
+    determiner = previous is not None and previous.pos in ("DET", "ADP") and not clitics
+    noun_subject = previous is not None and previous.pos in ("NOUN", "PROPN")  # « Léa porte »
+    subject = not before or clitics or before[0] in SUBJECT_PRONOUNS or noun_subject
+    attribute = previous is not None and (
+        previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
+    )
+    allowed = {
+        "NOUN": (("VERB",) if subject else ()) + (("ADJ",) if attribute else ()),
+        "VERB": ("NOUN",) if determiner else (),
+        "ADJ": ("NOUN",) if determiner else (),
+        "ADV": ("ADJ",) + (("NOUN",) if determiner else ()),
+    }
+    return allowed.get(word.pos, ())
+
+
+def with_other_readings(
+    resolved: Resolved,
+    word: Word,
+    readings: Sequence[str],
+    found: dict[str, list[Sense]],
+    forms: FormIndex,
+    sentence: str,
+    expressions: frozenset[str] = frozenset(),
+) -> Resolved:
+    """``resolved`` plus the senses of the form's other analyses under ``readings`` (the
+    same lemma under another POS too: « fort » ADV → « fort » ADJ)."""
+    if not readings or resolved.reanalysed:
+        return resolved
+    have = {s.mot_id for s in resolved.senses}
+    lemmas = [(lemma, upos) for lemma, upos in forms(word.text) if upos in readings]
+    lemmas += [(key, pos) for key in (word.lemma.lower(), word.text.lower()) for pos in readings]
+    extra: list[Sense] = []
+    for lemma, upos in dict.fromkeys(lemmas):
+        senses = filter_by_pos(found.get(lemma, []), upos)
+        extra += [s for s in in_context(senses, sentence, expressions) if s.mot_id not in have]
+    extra = unique(extra)
+    if not extra:
+        return resolved
+    return Resolved(
+        resolved.senses + extra,
+        resolved.lemma,
+        resolved.pos,
+        resolved.reanalysed,
+        frozenset(s.mot_id for s in extra),
+    )
 
 
 def dictionary_expressions(conn: Connection) -> list[str]:

@@ -19,12 +19,15 @@ import numpy as np
 from sqlalchemy import Engine, text
 
 from apps.junior.candidates import (
+    GRAM_TO_UPOS,
     Resolved,
     Sense,
     candidate_keys,
     fetch_candidates,
     fold,
+    other_readings,
     resolve,
+    with_other_readings,
 )
 from apps.junior.forms import FormIndex
 from apps.junior.nlp import Sentence, Word
@@ -154,19 +157,28 @@ class SenseChooser:
         target: int,
         words: Sequence[Word] = (),
         position: int | None = None,
+        costs: Sequence[float] | None = None,
     ) -> Choice:
-        """Best sense for a context vector (the word's place is not used); one candidate → 1.0."""
+        """Best sense for a context vector (the word's place is not used); one candidate → 1.0.
+        ``costs`` are subtracted from the scores (a reading spaCy did not give)."""
         if len(senses) == 1:
             return Choice(senses[0], 1.0, (1.0,))
         similarity = self.index.vectors(senses) @ context
         prior = np.array([1.0 - abs((s.difficulty or target) - target) / 2.0 for s in senses])
         scores = similarity + self.difficulty_weight * prior
+        if costs is not None:
+            scores = scores - np.asarray(costs, dtype=np.float64)
         best = int(np.argmax(scores))
         confidence = softmax_top(scores, self.temperature)
         return Choice(senses[best], round(confidence, 4), tuple(float(x) for x in scores))
 
 
 REANALYSIS_PENALTY = 0.5  # found under another analysis of the form: spaCy's tag was wrong
+# Score cost of a sense offered from another reading of the form than spaCy's (« il porte »
+# tagged NOUN also gets « porter » VERB): spaCy is right most of the time, so the other reading
+# must fit clearly better. Set on the dev set (tests/junior/eval/senses.jsonl), not the
+# independent set.
+OTHER_READING_COST = 0.1
 
 
 @dataclass(frozen=True)
@@ -189,6 +201,7 @@ class Chooser(Protocol):
         target: int,
         words: Sequence[Word] = (),
         position: int | None = None,
+        costs: Sequence[float] | None = None,
     ) -> Choice: ...
 
 
@@ -217,13 +230,22 @@ class SenseLinker:
             found = fetch_candidates(conn, keys)
         return [
             [
-                resolve(w, found, self.forms, sent.text, self.expressions)
-                if w.kind == "lookup"
-                else None
-                for w in sent.words
+                self.resolve_word(sent, j, found) if w.kind == "lookup" else None
+                for j, w in enumerate(sent.words)
             ]
             for sent in sentences
         ]
+
+    def resolve_word(
+        self, sentence: Sentence, position: int, found: dict[str, list[Sense]]
+    ) -> Resolved:
+        """spaCy's reading's candidates, plus those of the other readings its context allows."""
+        word = sentence.words[position]
+        resolved = resolve(word, found, self.forms, sentence.text, self.expressions)
+        readings = other_readings(sentence.words, position)
+        return with_other_readings(
+            resolved, word, readings, found, self.forms, sentence.text, self.expressions
+        )
 
     def link(self, sentences: Sequence[Sentence], target: int) -> list[list[Linked]]:
         """The chosen sense of every word of every sentence, in reading order."""
@@ -254,7 +276,16 @@ class SenseLinker:
         analysis)."""
         if resolved is None or not resolved.senses:
             return Linked(None)
-        picked = self.chooser.choose(context, resolved.senses, target, words, position)
+        costs = None
+        if resolved.other_reading:
+            costs = [
+                OTHER_READING_COST if s.mot_id in resolved.other_reading else 0.0
+                for s in resolved.senses
+            ]
+        picked = self.chooser.choose(context, resolved.senses, target, words, position, costs)
         if resolved.reanalysed:
             picked = Choice(picked.sense, round(picked.confidence * REANALYSIS_PENALTY, 4))
+        if picked.sense.mot_id in resolved.other_reading:
+            pos = GRAM_TO_UPOS.get(picked.sense.gram or "")
+            return Linked(picked, picked.sense.word.lower(), pos)
         return Linked(picked, resolved.lemma, resolved.pos)

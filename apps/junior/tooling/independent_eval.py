@@ -109,6 +109,15 @@ class IndependentReport:
             lines.append(f"| {lemma} | {len(rows)} | {rates} |")
         return lines
 
+    def items_jsonl(self) -> str:
+        """One JSON line per sentence: its label and every method's choice (for diagnosis)."""
+        lines = []
+        for n, item in enumerate(self.items):
+            row = {k: item[k] for k in ("id", "lemma", "pos", "form", "sense_key")}
+            row["chosen"] = {m: self.results[m].chosen[n] for m in METHODS}
+            lines.append(json.dumps(row, ensure_ascii=False))
+        return "\n".join(lines) + "\n"
+
     def lost_before_choice(self) -> Counter[str]:
         """Why the new method missed, when the labelled key was not even a candidate."""
         reasons: Counter[str] = Counter()
@@ -166,7 +175,8 @@ def first_sense(linker: SenseLinker, sentence: Sentence, position: int) -> str |
     resolved = linker.resolve_all([sentence])[0][position]
     if resolved is None or not resolved.senses:
         return None
-    return min(resolved.senses, key=lambda s: (s.sense_no, s.mot_id)).key
+    own = [s for s in resolved.senses if s.mot_id not in resolved.other_reading]
+    return min(own or resolved.senses, key=lambda s: (s.sense_no, s.mot_id)).key
 
 
 def dump_keys(engine: Engine) -> set[str]:

@@ -1,0 +1,80 @@
+"""Issue 11 item 1: the other readings of a form that spaCy's md model confuses (a verb read as a
+noun, an imperative read as a proper noun, an adjective read as an adverb) are offered beside
+spaCy's reading, at a cost, only where the words before allow them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from apps.junior.candidates import Resolved, Sense, other_readings, with_other_readings
+from apps.junior.forms import FormIndex
+from apps.junior.nlp import Word
+from apps.junior.senses import DefinitionIndex, SenseChooser
+from apps.junior.vectors import l2_normalise
+
+
+def w(text: str, pos: str, lemma: str | None = None) -> Word:
+    kind = "context" if pos == "DET" else "lookup"
+    return Word(text, lemma or text.lower(), pos, "dep", kind)
+
+
+def sense(mot_id: int, word: str, gram: str) -> Sense:
+    return Sense(mot_id, word, f"{word} {gram} {mot_id}", gram, 1, "u", 1)
+
+
+def test_a_noun_after_a_subject_may_be_a_verb_never_after_a_determiner() -> None:
+    il_porte = [w("Il", "PRON", "il"), w("porte", "NOUN")]
+    assert "VERB" in other_readings(il_porte, 1)
+    la_porte = [w("Ouvre", "VERB", "ouvrir"), w("la", "DET", "le"), w("porte", "NOUN")]
+    assert "VERB" not in other_readings(la_porte, 2)
+    # « la » read as a determiner is a clitic after a subject: « il la serre »
+    il_la_serre = [w("Il", "PRON", "il"), w("la", "DET", "le"), w("serre", "NOUN")]
+    assert "VERB" in other_readings(il_la_serre, 2)
+    # a noun subject before: « Léa porte une robe »
+    lea = [w("Léa", "PROPN", "Léa"), w("porte", "NOUN"), w("une", "DET", "un")]
+    assert "VERB" in other_readings(lea, 1)
+    # a noun in the middle of a sentence after an adjective stays a noun
+    grande = [w("une", "DET", "un"), w("grande", "ADJ", "grand"), w("porte", "NOUN")]
+    assert other_readings(grande, 2) == ()
+
+
+def test_a_capitalised_first_word_tagged_propn_may_be_an_imperative() -> None:
+    mets = [w("Mets", "PROPN", "Mets"), w("ta", "DET", "ton"), w("veste", "NOUN")]
+    assert "VERB" in other_readings(mets, 0)
+    pierre = [w("Demain", "ADV", "demain"), w("Pierre", "PROPN", "Pierre")]
+    assert other_readings(pierre, 1) == ()  # a name mid-sentence stays a name
+
+
+def test_adjective_readings_after_a_copula_or_for_an_adverb() -> None:
+    est_juste = [w("C'", "PRON", "ce"), w("est", "AUX", "être"), w("juste", "ADV")]
+    assert "ADJ" in other_readings(est_juste, 2)
+    noun = [w("Il", "PRON", "il"), w("est", "AUX", "être"), w("fort", "NOUN")]
+    assert "ADJ" in other_readings(noun, 2)
+    after_det = [w("le", "DET"), w("fort", "NOUN")]
+    assert "ADJ" not in other_readings(after_det, 1)
+
+
+def test_other_readings_are_added_and_marked() -> None:
+    found = {"porte": [sense(1, "porte", "nom")], "porter": [sense(2, "porter", "verbe")]}
+    forms = FormIndex({"porte": (("porte", "NOUN"), ("porter", "VERB"))})
+    own = Resolved([found["porte"][0]])
+    got = with_other_readings(own, w("porte", "NOUN"), ("VERB",), found, forms, "il porte")
+    assert [s.mot_id for s in got.senses] == [1, 2]
+    assert got.other_reading == frozenset({2})
+    assert with_other_readings(own, w("porte", "NOUN"), (), found, forms, "la porte") is own
+
+
+def test_the_cost_keeps_spacy_reading_on_a_tie() -> None:
+    class Encoder:
+        name, dim, model_hash = "fixed", 4, "fixed-v1"
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 4), np.float32)
+
+    index = DefinitionIndex(Encoder())
+    index.set([1, 2], np.tile(l2_normalise(np.ones((1, 4))), (2, 1)))  # same definition vector
+    chooser = SenseChooser(index, difficulty_weight=0.0)
+    noun, verb = sense(1, "porte", "nom"), sense(2, "porter", "verbe")
+    context = index.matrix[0]
+    assert chooser.choose(context, [verb, noun], 1, costs=[0.1, 0.0]).sense is noun
+    assert chooser.choose(context, [noun, verb], 1, costs=[0.1, 0.0]).sense is verb
