@@ -33,7 +33,7 @@ from apps.junior.ocr import OcrEngine
 from apps.junior.pipeline import JuniorPipeline
 from apps.junior.routes import router
 from apps.junior.sense_choice import build_sense_choice
-from apps.junior.senses import Chooser, DefinitionIndex, SenseChooser, SenseLinker
+from apps.junior.senses import DefinitionIndex, SenseChooser, SenseLinker
 from apps.junior.settings import JuniorSettings
 
 log = logging.getLogger("vocabulo.junior")
@@ -55,9 +55,9 @@ def build_pipeline(settings: JuniorSettings, engine: Engine) -> JuniorPipeline:
         forms = FormIndex.load(settings.forms_path, dictionary_lemmas(conn))
     analyzer.add_expressions(expressions)
     base = SenseChooser(index, settings.difficulty_weight)
-    chooser: Chooser = base
+    chooser = base
     if settings.sense_cues:  # issue 11 item 1: example bank, constructions, sense order
-        chooser = build_sense_choice(base, engine, settings.cache_dir)
+        chooser = build_sense_choice(base, settings.cache_dir)
     linker = SenseLinker(engine, encoder, chooser, forms, expressions)
     pipeline = JuniorPipeline(settings, engine, analyzer, linker, ocr)
     if settings.warm_up:

@@ -27,10 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Connection, Engine, text
 
-from apps.junior.nlp import REFLEXIVES, Sentence, Word
-from apps.junior.senses import Choice, Sense, SenseChooser, softmax_top
+from apps.junior.nlp import REFLEXIVES, Word
+from apps.junior.senses import Sense, SenseChooser
 from apps.junior.vectors import Encoder
 
 log = logging.getLogger(__name__)
@@ -207,37 +206,17 @@ class Weights:
     order: float = 0.1
 
 
-class SenseChoice:
-    """Chooses a sense with the sentence, the word's place in it and the example bank."""
+class SenseChoice(SenseChooser):
+    """Chooses a sense with the sentence, the word's place in it and the example bank (its
+    ``scores`` add those cues to :class:`SenseChooser`'s)."""
 
     def __init__(
-        self,
-        base: SenseChooser,
-        bank: ExampleBank | None,
-        weights: Weights | None = None,
-        multiwords: MultiWordIndex | None = None,
+        self, base: SenseChooser, bank: ExampleBank | None, weights: Weights | None = None
     ) -> None:
-        self.base = base
+        super().__init__(base.index, base.difficulty_weight, base.temperature)
         self.bank = bank
         self.weights = weights or Weights()
-        self.multiwords = multiwords or MultiWordIndex()
         self.constructions: dict[int, Construction | None] = {}
-
-    @property
-    def index(self) -> object:
-        """The definition index (as on :class:`SenseChooser`)."""
-        return self.base.index
-
-    def expressions(self, sentences: Sequence[Sentence]) -> dict[tuple[int, int], str]:
-        """(sentence, word) → dictionary expression that starts at a looked-up word."""
-        found = {}
-        for i, sentence in enumerate(sentences):
-            for j, word in enumerate(sentence.words):
-                if word.kind == "lookup" and word.pos != "COMPOUND":
-                    expression = self.multiwords.match(sentence.words, j)
-                    if expression is not None:
-                        found[(i, j)] = expression
-        return found
 
     def construction(self, sense: Sense) -> Construction | None:
         """The sense's construction, parsed once."""
@@ -255,10 +234,8 @@ class SenseChoice:
     ) -> np.ndarray:
         """Score of every candidate (higher is better)."""
         w = self.weights
-        base = self.base
-        similarity = base.index.vectors(senses) @ context
-        prior = np.array([1.0 - abs((s.difficulty or target) - target) / 2.0 for s in senses])
-        scores = w.definition * similarity + base.difficulty_weight * prior
+        similarity, prior = self.similarity_and_prior(context, senses, target)
+        scores = w.definition * similarity + self.difficulty_weight * prior
         for i, sense in enumerate(senses):
             if self.bank is not None:
                 best = self.bank.best(sense, context)
@@ -272,88 +249,9 @@ class SenseChoice:
                 )
         return scores
 
-    def choose(
-        self,
-        context: np.ndarray,
-        senses: Sequence[Sense],
-        target: int,
-        words: Sequence[Word] = (),
-        position: int | None = None,
-        costs: Sequence[float] | None = None,
-    ) -> Choice:
-        """Best sense for the word at ``position`` of ``words``; one candidate → 1.0.
-        ``costs`` are subtracted from the scores (a reading spaCy did not give)."""
-        if len(senses) == 1:
-            return Choice(senses[0], 1.0, (1.0,))
-        scores = self.scores(context, senses, target, words, position)
-        if costs is not None:
-            scores = scores - np.asarray(costs, dtype=np.float64)
-        best = int(np.argmax(scores))
-        confidence = softmax_top(scores, self.base.temperature)
-        return Choice(senses[best], round(confidence, 4), tuple(float(x) for x in scores))
 
-
-MULTIWORD_SQL = text("""
-SELECT DISTINCT lower(mot) AS mot FROM public.mot
-WHERE mot LIKE '% %' AND coalesce(definition, '') <> ''
-""")
-
-
-class MultiWordIndex:
-    """The dictionary's multi-word entries (« pomme de terre », « bande dessinée »), matched
-    only when all their words are in the sentence, in order, around the looked-up word."""
-
-    def __init__(self, expressions: Sequence[str] = ()) -> None:
-        self.by_word: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for expression in expressions:
-            parts = tuple(tokens(expression))
-            if len(parts) >= 2:
-                for part in set(parts):
-                    self.by_word[part].append(parts)
-        for entries in self.by_word.values():
-            entries.sort(key=len, reverse=True)  # longest expression first
-
-    @classmethod
-    def load(cls, conn: Connection) -> MultiWordIndex:
-        """All multi-word lemmas of the dictionary (one query at start-up)."""
-        return cls([str(row.mot) for row in conn.execute(MULTIWORD_SQL).all()])
-
-    def match(self, words: Sequence[Word], position: int) -> str | None:
-        """The longest dictionary expression that covers the word at ``position``, if any."""
-        flat: list[tuple[int, set[str]]] = []  # (word index, its token forms and lemma)
-        for i, word in enumerate(words):
-            forms = tokens(word.text)
-            for form in forms:
-                keys = {form}
-                if len(forms) == 1:
-                    keys.add(word.lemma.lower())
-                flat.append((i, keys | ({form[:-1]} if form.endswith(("s", "x")) else set())))
-        target = words[position]
-        heads = set(tokens(target.text)) | {target.lemma.lower()}
-        for head in heads:
-            for parts in self.by_word.get(head, ()):
-                # Only for the expression's first word: « pomme » in « pomme de terre »; the
-                # « terre » of « ver de terre » keeps its own senses.
-                if parts[0] in heads and self.found_at(parts, flat, position):
-                    return " ".join(parts).replace("' ", "'")
-        return None
-
-    @staticmethod
-    def found_at(parts: tuple[str, ...], flat: list[tuple[int, set[str]]], position: int) -> bool:
-        """True when ``parts`` occur consecutively in ``flat`` over the word at ``position``."""
-        for start in range(len(flat) - len(parts) + 1):
-            window = flat[start : start + len(parts)]
-            if position in {i for i, _ in window} and all(
-                part in keys for part, (_, keys) in zip(parts, window, strict=True)
-            ):
-                return True
-        return False
-
-
-def build_sense_choice(base: SenseChooser, engine: Engine, cache_dir: Path | None) -> SenseChoice:
-    """The service's sense choice: the example bank (encoded once) and the dictionary's
-    multi-word entries (one query)."""
+def build_sense_choice(base: SenseChooser, cache_dir: Path | None) -> SenseChoice:
+    """The service's sense choice, with the example bank (encoded once, cached in ``cache_dir``).
+    Multi-word entries are handled before the choice (``FrenchAnalyzer.add_expressions``)."""
     bank = ExampleBank(base.index.encoder, read_examples(), cache_dir)
-    with engine.connect() as conn:
-        multiwords = MultiWordIndex.load(conn)
-    return SenseChoice(base, bank, multiwords=multiwords)
+    return SenseChoice(base, bank)

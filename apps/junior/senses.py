@@ -13,7 +13,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from sqlalchemy import Engine, text
@@ -150,6 +149,26 @@ class SenseChooser:
         self.difficulty_weight = difficulty_weight
         self.temperature = temperature
 
+    def similarity_and_prior(
+        self, context: np.ndarray, senses: Sequence[Sense], target: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of each definition with the sentence, and the closeness to the target level."""
+        similarity = self.index.vectors(senses) @ context
+        prior = np.array([1.0 - abs((s.difficulty or target) - target) / 2.0 for s in senses])
+        return similarity, prior
+
+    def scores(
+        self,
+        context: np.ndarray,
+        senses: Sequence[Sense],
+        target: int,
+        words: Sequence[Word] = (),
+        position: int | None = None,
+    ) -> np.ndarray:
+        """Score of every candidate (higher is better); the word's place is not used here."""
+        similarity, prior = self.similarity_and_prior(context, senses, target)
+        return similarity + self.difficulty_weight * prior
+
     def choose(
         self,
         context: np.ndarray,
@@ -159,13 +178,11 @@ class SenseChooser:
         position: int | None = None,
         costs: Sequence[float] | None = None,
     ) -> Choice:
-        """Best sense for a context vector (the word's place is not used); one candidate → 1.0.
+        """Best sense for the word at ``position`` of ``words``; one candidate → 1.0.
         ``costs`` are subtracted from the scores (a reading spaCy did not give)."""
         if len(senses) == 1:
             return Choice(senses[0], 1.0, (1.0,))
-        similarity = self.index.vectors(senses) @ context
-        prior = np.array([1.0 - abs((s.difficulty or target) - target) / 2.0 for s in senses])
-        scores = similarity + self.difficulty_weight * prior
+        scores = self.scores(context, senses, target, words, position)
         if costs is not None:
             scores = scores - np.asarray(costs, dtype=np.float64)
         best = int(np.argmax(scores))
@@ -190,21 +207,6 @@ class Linked:
     pos: str | None = None
 
 
-class Chooser(Protocol):
-    """Picks one of a word's candidate senses (:class:`SenseChooser`, or the cue-aware
-    ``apps.junior.sense_choice.SenseChoice``)."""
-
-    def choose(
-        self,
-        context: np.ndarray,
-        senses: Sequence[Sense],
-        target: int,
-        words: Sequence[Word] = (),
-        position: int | None = None,
-        costs: Sequence[float] | None = None,
-    ) -> Choice: ...
-
-
 class SenseLinker:
     """Analysed sentences → a :class:`Linked` per word (one query, one encoder pass per page)."""
 
@@ -212,7 +214,7 @@ class SenseLinker:
         self,
         engine: Engine,
         encoder: Encoder,
-        chooser: Chooser,
+        chooser: SenseChooser,
         forms: FormIndex,
         expressions: Sequence[str] = (),
     ) -> None:

@@ -12,7 +12,6 @@ from apps.junior.nlp import Word
 from apps.junior.sense_choice import (
     EXAMPLES_PATH,
     ExampleBank,
-    MultiWordIndex,
     SenseChoice,
     Weights,
     construction_match,
@@ -124,17 +123,6 @@ def test_sense_order_breaks_near_ties() -> None:
     context = encoder.encode(["x"])[0]
     picked = choice(encoder, {}, Weights()).choose(context, [second, first], 1)
     assert picked.sense is first
-
-
-def test_expressions_match_only_with_all_their_words() -> None:
-    index = MultiWordIndex(["pomme de terre", "ver de terre", "bande dessinée"])
-    potatoes = [w("Les"), w("pommes", "pomme"), w("de"), w("terre"), w("cuisent")]
-    assert index.match(potatoes, 1) == "pomme de terre"
-    apple = [w("Elle"), w("croque"), w("la"), w("pomme"), w("de"), w("Léo")]
-    assert index.match(apple, 3) is None
-    worm = [w("Un"), w("ver"), w("de"), w("terre"), w("sort")]
-    assert index.match(worm, 3) is None  # « terre » keeps its own senses
-    assert index.match(worm, 1) == "ver de terre"
 
 
 def test_example_bank_file_is_well_formed() -> None:

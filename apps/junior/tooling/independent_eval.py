@@ -1,6 +1,6 @@
 """Sense accuracy on the frozen independent set (tests/junior/eval/independent/senses.jsonl).
 
-Every method runs the service's own path (``JuniorPipeline.choose_all``) on each sentence and
+Every method runs the service's own path (``SenseLinker.link``) on each sentence and
 reads the choice made for the labelled word:
 
 - ``sense choice`` — apps/junior/sense_choice.py (example bank, constructions, expressions);
@@ -145,7 +145,7 @@ def pipelines(
     if not analyzer.dictionary_expressions:
         analyzer.add_expressions(expressions)
     base = SenseChooser(index, settings.difficulty_weight)
-    new: SenseChoice = build_sense_choice(base, engine, settings.cache_dir)
+    new: SenseChoice = build_sense_choice(base, settings.cache_dir)
     return {
         METHODS[0]: SenseLinker(engine, encoder, new, forms, expressions),
         METHODS[1]: SenseLinker(engine, encoder, base, forms, expressions),

@@ -99,7 +99,7 @@ apps/junior/data/sense_examples.tsv, written from the definitions.
 
 Dictionary used: `{ind_dump}`; labels missing from it: {ind_missing} of {ind_items}
 (a missing label counts as an error). Measured with the service's own path
-(`JuniorPipeline.choose_all`, target difficulty 1); "ms / sentence" is the sense stage
+(`SenseLinker.link`, target difficulty 1); "ms / sentence" is the sense stage
 (candidate query + sentence encoding + choice), one sentence at a time.
 
 {ind_table}
