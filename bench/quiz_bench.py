@@ -29,7 +29,7 @@ import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from scripts.pgserver import LocalPostgres  # noqa: E402
+from scripts.pgserver import LocalPostgres, restore_dump  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 DUMP = ROOT / "data" / "lsf_app_dump.sql.gz"
@@ -93,23 +93,7 @@ def port_free(port: int) -> bool:
 
 def restore(server: LocalPostgres) -> str:
     """Restore the seed dump into a fresh database; returns its URL."""
-    url = server.url.rsplit("/", 1)[0] + "/vocabulo"
-    conn = psycopg2.connect(server.url)
-    conn.autocommit = True
-    conn.cursor().execute("CREATE DATABASE vocabulo")
-    conn.close()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'jobs' / 'db-restore'}",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "db_restore.cli", "--dump", str(DUMP), "--log-format", "text"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
-    return url
+    return restore_dump(server, DUMP)
 
 
 def start_service(url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:

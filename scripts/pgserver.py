@@ -170,6 +170,32 @@ class LocalPostgres:
         return res.returncode == 0
 
 
+def restore_dump(server: LocalPostgres, dump: Path, database: str = "vocabulo") -> str:
+    """Create ``database`` on ``server`` and restore ``dump`` into it with vocabulo-restore;
+    returns the database URL (benchmarks and offline evaluations)."""
+    import psycopg2  # only this helper needs it: the server itself runs from the stdlib
+
+    root = Path(__file__).resolve().parents[1]
+    url = server.url.rsplit("/", 1)[0] + f"/{database}"
+    conn = psycopg2.connect(server.url)
+    conn.autocommit = True
+    conn.cursor().execute(f'CREATE DATABASE "{database}"')
+    conn.close()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PYTHONPATH": f"{root}{os.pathsep}{root / 'jobs' / 'db-restore'}",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "db_restore.cli", "--dump", str(dump), "--log-format", "text"],
+        env=env,
+        check=True,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+    )
+    return url
+
+
 def run(command: list[str]) -> int:
     """Run ``command`` with ``DATABASE_URL`` pointing at a throwaway server."""
     if os.environ.get("DATABASE_URL"):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 from sqlalchemy import create_engine
 
 from apps.quiz.dictionary import Dictionary, load_dictionary
@@ -24,29 +21,13 @@ CARD_START, CARD_END = "<!-- policy-eval:start -->", "<!-- policy-eval:end -->"
 def load_dump_dictionary(dump: Path) -> Dictionary:
     """Restore ``dump`` into a private PostgreSQL and load the dictionary as the app does."""
     sys.path.insert(0, str(REPO))
-    from scripts.pgserver import LocalPostgres
+    from scripts.pgserver import LocalPostgres, restore_dump
 
     workdir = Path(tempfile.mkdtemp(prefix="eval-quiz-policy-"))
     server = LocalPostgres(workdir / "pg")
     server.start()
     try:
-        url = server.url.rsplit("/", 1)[0] + "/vocabulo"
-        conn = psycopg2.connect(server.url)
-        conn.autocommit = True
-        conn.cursor().execute("CREATE DATABASE vocabulo")
-        conn.close()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'jobs' / 'db-restore'}",
-        }
-        subprocess.run(
-            [sys.executable, "-m", "db_restore.cli", "--dump", str(dump), "--log-format", "text"],
-            env=env,
-            check=True,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-        )
+        url = restore_dump(server, dump)
         engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
         try:
             return load_dictionary(engine)
