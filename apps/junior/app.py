@@ -24,6 +24,7 @@ from apps.common.db import database_ok, install_db_error_handlers, make_engine, 
 from apps.common.http_guards import BodySizeLimit, install_validation_handler
 from apps.common.logs import configure_logging
 from apps.common.observability import health_router, install_request_middleware
+from apps.common.startup import build_until_ready
 from apps.common.web_page import install_web_page
 from apps.junior.candidates import dictionary_expressions, dictionary_lemmas
 from apps.junior.encoder import load_encoder
@@ -78,19 +79,6 @@ def build_pipeline(settings: JuniorSettings, engine: Engine) -> JuniorPipeline:
 Builder = Callable[[JuniorSettings, Engine], JuniorPipeline]
 
 
-def load_in_background(
-    app: FastAPI, settings: JuniorSettings, engine: Engine, stop: threading.Event, builder: Builder
-) -> None:
-    """Build the pipeline; on failure (database down too long) log and try again."""
-    while not stop.is_set():
-        try:
-            app.state.pipeline = builder(settings, engine)
-            return
-        except Exception:  # keep /health alive and /ready false; retry rather than crash-loop
-            log.exception("junior start-up failed; retrying in %.0f s", settings.startup_db_delay_s)
-            stop.wait(max(settings.startup_db_delay_s, 1.0))
-
-
 def create_app(
     settings: JuniorSettings | None = None, builder: Builder = build_pipeline
 ) -> FastAPI:
@@ -106,13 +94,15 @@ def create_app(
         app.state.engine = engine
         app.state.admission = Admission(conf.max_inflight, conf.queue_timeout_s)
         stop = threading.Event()
-        loader = threading.Thread(
-            target=load_in_background,
-            name="junior-loader",
-            args=(app, conf, engine, stop, builder),
-            daemon=True,
+
+        def loaded(pipeline: JuniorPipeline) -> None:
+            app.state.pipeline = pipeline
+
+        # keep /health alive and /ready false; retry rather than crash-loop
+        pause = max(conf.startup_db_delay_s, 1.0)
+        loader = build_until_ready(
+            "junior", lambda: builder(conf, engine), loaded, stop, lambda _n: pause
         )
-        loader.start()
         try:
             yield
         finally:
