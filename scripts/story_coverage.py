@@ -90,23 +90,13 @@ def report(result: Coverage) -> str:
 
 def restore_scratch(admin_url: str) -> str:
     """A new database on the server of ``admin_url`` holding the committed seed dump (libpq URL)."""
-    import uuid
-
-    import psycopg2
-
     sys.path.insert(0, str(ROOT / "tests"))
     from fixtures.cli import run_restore
 
+    from apps.junior.tooling.quality_report import scratch_database
     from data.build import DUMP_PATH, MANIFEST_PATH
 
-    name = f"stories_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-    base, _, query = admin_url.partition("?")
-    url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    _name, url = scratch_database(admin_url)
     done = run_restore(url, "--dump", str(DUMP_PATH), "--manifest", str(MANIFEST_PATH), timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"restore failed:\n{done.stderr[-3000:]}")
