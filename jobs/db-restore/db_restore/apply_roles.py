@@ -24,7 +24,7 @@ import psycopg2
 
 from apps.common.logs import configure_logging
 from db_restore import roles
-from db_restore.cli import conninfo_from_env
+from db_restore.cli import add_connection_and_logging_args, add_revoke_arg, conninfo_from_env
 from db_restore.errors import UsageError
 from db_restore.restore import connect
 
@@ -36,19 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m db_restore.apply_roles", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--sql-file", type=Path, help="write the SQL here instead of applying it")
-    parser.add_argument(
-        "--revoke-login-without-password",
-        action="store_true",
-        help="turn a service role whose password variable is unset NOLOGIN (default: leave it)",
-    )
-    parser.add_argument("--connect-attempts", type=int, default=30)
-    parser.add_argument("--connect-delay", type=float, default=2.0, metavar="SECONDS")
-    parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
-    parser.add_argument(
-        "--log-format",
-        choices=("json", "text"),
-        default=os.environ.get("VOCABULO_LOG_FORMAT", "json"),
-    )
+    add_revoke_arg(parser)
+    add_connection_and_logging_args(parser)
     return parser
 
 

@@ -63,11 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="mode once, database holding another dump: fail (exit 1), or keep it and exit 0 "
         "with a notice (what a deployment wants: a new dump is a deliberate --mode replace)",
     )
-    parser.add_argument(
-        "--revoke-login-without-password",
-        action="store_true",
-        help="turn a service role NOLOGIN when its password variable is unset (default: leave it)",
-    )
+    add_revoke_arg(parser)
     parser.add_argument(
         "--manifest",
         help="manifest JSON to check the result against "
@@ -98,6 +94,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for a concurrent restore (default 600)",
     )
     parser.add_argument(
+        "--post-restore-sql",
+        type=Path,
+        help="our indexes/grants SQL (default: data/post_restore.sql)",
+    )
+    add_connection_and_logging_args(parser)
+    return parser
+
+
+def add_revoke_arg(parser: argparse.ArgumentParser) -> None:
+    """``--revoke-login-without-password`` (vocabulo-restore and apply_roles)."""
+    parser.add_argument(
+        "--revoke-login-without-password",
+        action="store_true",
+        help="turn a service role NOLOGIN when its password variable is unset (default: leave it)",
+    )
+
+
+def add_connection_and_logging_args(parser: argparse.ArgumentParser) -> None:
+    """Connection retries and log options shared by vocabulo-restore and apply_roles."""
+    parser.add_argument(
         "--connect-attempts", type=int, default=30, help="tries to reach the database (default 30)"
     )
     parser.add_argument(
@@ -107,18 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="pause between tries (default 2)",
     )
-    parser.add_argument(
-        "--post-restore-sql",
-        type=Path,
-        help="our indexes/grants SQL (default: data/post_restore.sql)",
-    )
     parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
     parser.add_argument(
         "--log-format",
         choices=("json", "text"),
         default=os.environ.get("VOCABULO_LOG_FORMAT", "json"),
     )
-    return parser
 
 
 def conninfo_from_env() -> str:
