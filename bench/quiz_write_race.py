@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -34,12 +33,7 @@ sys.path.insert(0, str(ROOT / "tests" / "quiz"))
 from quiz_fixture import add_learner, load_fixture  # noqa: E402
 
 from apps.common.settings import libpq_url  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from scripts.pgserver import free_port  # noqa: E402
 
 
 def admin(url: str, statement: sql.Composable) -> None:
