@@ -8,16 +8,41 @@ import re
 
 from apps.junior.sense_choice import EXAMPLES_PATH, read_examples
 from apps.junior.tooling.independent_eval import (
+    HELD_OUT_SET,
+    HELD_OUT_SHA256,
     INDEPENDENT_SET,
     INDEPENDENT_SHA256,
+    accepted,
     load_independent_set,
 )
 
 
-def test_independent_set_is_unchanged() -> None:
-    """Anyone editing the frozen file fails here (make a new versioned file instead)."""
-    digest = hashlib.sha256(INDEPENDENT_SET.read_bytes()).hexdigest()
-    assert digest == INDEPENDENT_SHA256
+def test_independent_sets_are_unchanged() -> None:
+    """Anyone editing a frozen file fails here (make a new versioned file instead)."""
+    assert hashlib.sha256(INDEPENDENT_SET.read_bytes()).hexdigest() == INDEPENDENT_SHA256
+    assert hashlib.sha256(HELD_OUT_SET.read_bytes()).hexdigest() == HELD_OUT_SHA256
+
+
+def test_held_out_set_shape() -> None:
+    """596 lines, 130 lemmas; a null key only for a meaning the dictionary lacks, and every
+    sentence of one meaning has the same accepted keys (labels were given per meaning)."""
+    items = load_independent_set(HELD_OUT_SET)
+    assert len(items) == 596
+    assert len({item["lemma"] for item in items}) == 130
+    per_meaning: dict[tuple[str, str, str], set[frozenset[str]]] = {}
+    for item in items:
+        assert (item["sense_key"] is None) == (item["note"] == "no_sense")
+        assert item["form"] in item["sentence"]
+        meaning = (item["lemma"], item["pos"], item["meaning"])
+        per_meaning.setdefault(meaning, set()).add(frozenset(accepted(item)))
+    assert all(len(keys) == 1 for keys in per_meaning.values())
+
+
+def test_accepted_keys() -> None:
+    """The label, plus ``also`` for a meaning two senses fit; nothing for a dictionary gap."""
+    assert accepted({"sense_key": "a#NOUN#1", "also": "a#NOUN#2"}) == {"a#NOUN#1", "a#NOUN#2"}
+    assert accepted({"sense_key": "a#NOUN#1", "also": ["a#NOUN#3"]}) == {"a#NOUN#1", "a#NOUN#3"}
+    assert accepted({"sense_key": None, "note": "no_sense"}) == set()
 
 
 def test_independent_set_shape() -> None:
@@ -39,9 +64,13 @@ def words(sentence: str) -> frozenset[str]:
 
 
 def test_no_eval_sentence_in_the_example_bank() -> None:
-    """No example of the bank is (nearly) a sentence of the independent set: word sets that
+    """No example of the bank is (nearly) a sentence of either independent set: word sets that
     share 70 % or more count as the same sentence."""
-    sentences = [words(json.loads(line)["sentence"]) for line in INDEPENDENT_SET.open()]
+    sentences = [
+        words(json.loads(line)["sentence"])
+        for path in (INDEPENDENT_SET, HELD_OUT_SET)
+        for line in path.open()
+    ]
     examples = [words(s) for rows in read_examples(EXAMPLES_PATH).values() for s in rows]
     assert len(examples) > 300, "the example bank is (nearly) empty"
     close = [

@@ -35,6 +35,7 @@ from apps.junior.tooling.evaluation import (
     load_eval_set,
 )
 from apps.junior.tooling.independent_eval import (
+    HELD_OUT_SET,
     INDEPENDENT_SET,
     IndependentReport,
     evaluate_independent,
@@ -125,6 +126,22 @@ close to this set), the example weight recalibrated by leave-one-out over the ba
 examples for the most frequent verbs +2.2 points. More examples per sense, a transitivity cue (a
 verb with a direct object vs senses whose examples have none) and a per-lemma classifier
 trained on the bank are the next steps.
+
+## Sense accuracy on the held-out set ({out_items} sentences, tests/junior/eval/independent2)
+
+A second independent set, made on 2026-12-02 the same way (a session given only 130 lemmas drawn
+at random from the 691 polysemous ones among Manulex's top 3,000; labels by another session, by
+meaning), frozen before anything was measured on it and never used for tuning: nobody working on
+the method has read it (tests/junior/eval/independent2/README.md). A choice is right when it is the
+label or, for a meaning two senses fit equally, the other one (`also`). {out_gaps} sentences use a
+meaning the dictionary lacks: they count as errors here.
+
+{out_table}
+
+Lost before the choice: {out_lost}. Labels missing from the dump: {out_missing}.
+Worst 20 lemmas (new method):
+
+{out_worst}
 
 ## Sense accuracy on the development set ({items} labelled sentences, tests/junior/eval/senses.jsonl)
 
@@ -271,6 +288,7 @@ def write_doc(
     n_items: int,
     seed: list[SenseReport],
     independent: IndependentReport,
+    held_out: IndependentReport,
 ) -> str:
     """Render docs/models/junior.md from the measurements."""
     main = senses[0]
@@ -283,6 +301,13 @@ def write_doc(
         ind_table="\n".join(independent.table()),
         ind_worst="\n".join(independent.worst_lemmas()),
         ind_lost=", ".join(f"{n} {why}" for why, n in lost.items()) or "none",
+        out_items=len(held_out.items),
+        out_gaps=sum(not item.get("sense_key") for item in held_out.items),
+        out_table="\n".join(held_out.table()),
+        out_lost=", ".join(f"{n} {why}" for why, n in held_out.lost_before_choice().items())
+        or "none",
+        out_missing=held_out.missing_labels,
+        out_worst="\n".join(held_out.worst_lemmas()),
         date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         load=uptime(),
         items=n_items,
@@ -305,8 +330,9 @@ def write_doc(
 
 def measure_independent(
     admin: str, analyzer: FrenchAnalyzer, encoder: Encoder, threads: int
-) -> IndependentReport:
-    """Accuracy on the independent set, on the dump in $JUNIOR_EVAL_DUMP or the seed dump."""
+) -> tuple[IndependentReport, IndependentReport]:
+    """Accuracy on the independent set and on the held-out set, on the dump in
+    $JUNIOR_EVAL_DUMP or the seed dump."""
     import tempfile
 
     from apps.junior.settings import JuniorSettings
@@ -322,22 +348,23 @@ def measure_independent(
             )
             place = dump.relative_to(ROOT) if dump.is_relative_to(ROOT) else dump
             shown = f"{place}, sha256 {file_sha256(dump)[:16]}…"
-            report = evaluate_independent(
-                settings,
-                engine,
-                analyzer,
-                encoder,
-                load_independent_set(INDEPENDENT_SET),
-                str(shown),
+            first, second = (
+                evaluate_independent(
+                    settings, engine, analyzer, encoder, load_independent_set(path), str(shown)
+                )
+                for path in (INDEPENDENT_SET, HELD_OUT_SET)
             )
         engine.dispose()
     finally:
         drop_database(admin, name)
-    return report
+    return first, second
 
 
-def print_independent(report: IndependentReport, items_out: Path | None = None) -> None:
-    """Print the independent set's figures (and write its per-sentence choices if asked)."""
+def print_independent(
+    report: IndependentReport, items_out: Path | None = None, title: str = "independent set"
+) -> None:
+    """Print one set's figures (and write its per-sentence choices if asked)."""
+    print(f"## {title} ({len(report.items)} sentences)")
     for line in report.table() + report.worst_lemmas():
         print(line)
     print(f"labels missing from {report.dump}: {report.missing_labels}")
@@ -367,8 +394,9 @@ def main() -> None:
     if args.independent_only:
         nlp = load_spacy()
         encoder = UseEncoder(fetch(DEFAULT_TARGET), args.threads)
-        only = measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads)
-        print_independent(only, args.items_out)
+        first, held_out = measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads)
+        print_independent(first, args.items_out)
+        print_independent(held_out, title="held-out set (measured, never tuned on)")
         return
     name, url = scratch_database(admin)
     try:
@@ -392,9 +420,9 @@ def main() -> None:
             engine.dispose()
         finally:
             drop_database(admin, name)
-    independent = measure_independent(admin, analyzer, models[0], args.threads)
+    independent, held_out = measure_independent(admin, analyzer, models[0], args.threads)
     pages = evaluate_pages(OcrEngine(args.threads), with_tesseract=True)
-    doc = write_doc(reports, pages, len(items), seed, independent)
+    doc = write_doc(reports, pages, len(items), seed, independent, held_out)
     if args.no_write:
         print(doc)
     else:
@@ -402,6 +430,7 @@ def main() -> None:
         DOC.write_text(doc, encoding="utf-8")
         print(f"wrote {DOC}")
     print_independent(independent, args.items_out)
+    print_independent(held_out, title="held-out set (measured, never tuned on)")
     for line in sense_table(reports) + sense_table(seed) + ocr_table(pages):
         print(line)
 
