@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 # FSRS-6 default parameters w0..w20 (as published; tests check them against py-fsrs 6.3.2)
-PARAMS = np.array(
-    "0.212 1.2931 2.3065 8.2956 6.4133 0.8334 3.0194 0.001 1.8722 0.1666 0.796 1.4835 0.0614"
-    " 0.2629 1.6483 0.6014 1.8729 0.5425 0.0912 0.0658 0.1542".split(),
-    dtype=np.float64,
-)
+# fmt: off
+PARAMS = np.array([
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+])
+# fmt: on
 DECAY = -float(PARAMS[20])
 FACTOR = 0.9 ** (1.0 / DECAY) - 1.0
 MIN_STABILITY = 0.001
