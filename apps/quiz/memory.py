@@ -80,18 +80,21 @@ def next_state(
 class Replayed:
     """Each answered word's FSRS state after its last answer, and every review's facts.
 
-    ``word``, ``stability``, ``difficulty``, ``last`` (day of the last answer): one entry per
-    distinct word. ``review_stability``, ``review_elapsed``, ``review_correct``: one entry per
-    answer that was not a word's first (the state before it), to fit a learner's memory scale.
+    ``word``, ``stability``, ``difficulty``, ``last`` (day of the last answer), ``first_right``
+    (its first answer was right): one entry per distinct word. ``review_stability``,
+    ``review_elapsed``, ``review_correct``, ``review_word`` (index into ``word``): one entry
+    per answer that was not a word's first (the state before it), to fit a memory scale.
     """
 
     word: np.ndarray
     stability: np.ndarray
     difficulty: np.ndarray
     last: np.ndarray
+    first_right: np.ndarray
     review_stability: np.ndarray
     review_elapsed: np.ndarray
     review_correct: np.ndarray
+    review_word: np.ndarray
 
 
 def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
@@ -104,9 +107,11 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
     rank = np.arange(word.size) - np.repeat(starts, counts)
     s, d = first_state(correct[starts])
     last = day[starts].copy()
+    first_right = correct[starts]
     rs: list[np.ndarray] = []
     re: list[np.ndarray] = []
     rc: list[np.ndarray] = []
+    rf: list[np.ndarray] = []
     for k in range(1, int(counts.max()) if counts.size else 0):
         rows = np.flatnonzero(rank == k)
         at = np.searchsorted(starts, rows, side="right") - 1  # which word
@@ -114,28 +119,36 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
         rs.append(s[at])
         re.append(elapsed)
         rc.append(correct[rows])
+        rf.append(at)
         s[at], d[at] = next_state(s[at], d[at], elapsed, correct[rows])
         last[at] = day[rows]
-    empty = np.zeros(0)
+    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
     return Replayed(
         word[starts],
         s,
         d,
         last,
-        np.concatenate(rs) if rs else empty,
-        np.concatenate(re) if re else empty,
-        np.concatenate(rc).astype(bool) if rc else empty.astype(bool),
+        first_right,
+        cat(rs, np.float64),
+        cat(re, np.float64),
+        cat(rc, bool),
+        cat(rf, np.int64),
     )
 
 
-SCALE_GRID = np.geomspace(0.35, 12.0, 25)
+SCALE_GRID = np.geomspace(0.3, 30.0, 31)
 
 
-def memory_scale(replayed: Replayed, prior_sd: float = 0.7) -> float:
-    """The learner's stability multiplier k (R = (1 + F·t / (k·S)) ^ −decay), the most likely
-    on the grid given their review answers, with a lognormal(0, ``prior_sd``) prior: a
-    learner who recalls more often than FSRS predicts forgets more slowly (k > 1)."""
+def memory_scale(replayed: Replayed, words: np.ndarray, prior_sd: float = 1.0) -> float:
+    """The learner's stability multiplier k (R = (1 + F·t / (k·S)) ^ −decay) for a class of
+    words (``words``: mask over ``replayed.word``): the most likely on the grid given the
+    reviews of those words, with a lognormal(0, ``prior_sd``) prior. A learner who recalls
+    them more often than FSRS predicts forgets them more slowly (k > 1); words known before
+    the first quiz are hardly ever forgotten (k at the top of the grid)."""
     keep = replayed.review_elapsed >= 1.0  # same-day answers say little about forgetting
+    keep &= words[replayed.review_word]
     if not keep.any():
         return 1.0
     s = replayed.review_stability[keep][None, :] * SCALE_GRID[:, None]

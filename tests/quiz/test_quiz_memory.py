@@ -62,5 +62,7 @@ def test_memory_scale_follows_recall() -> None:
     s, elapsed = rng.uniform(2, 20, n), rng.uniform(1, 30, n)
     for k in (0.5, 1.0, 4.0):
         ok = rng.random(n) < memory.retrievability(k * s, elapsed)
-        replayed = memory.Replayed(*(np.zeros(0),) * 4, s, elapsed, ok)
-        assert abs(np.log(memory.memory_scale(replayed)) - np.log(k)) < 0.5
+        word = np.arange(n) % 2  # two words, each with half the reviews
+        replayed = memory.Replayed(*(np.zeros(0),) * 5, s, elapsed, ok, word)
+        for mask in ([True, False], [False, True]):
+            assert abs(np.log(memory.memory_scale(replayed, np.array(mask))) - np.log(k)) < 0.5
