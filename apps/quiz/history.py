@@ -26,7 +26,7 @@ WITH feelings AS MATERIALIZED (
             SELECT e.mot_id, e.scale FROM eval_mot e
              WHERE e.quiz_id = q.quiz_id AND e.scale IS NOT NULL OFFSET 0) em
      WHERE q.user_id = $1
-     ORDER BY em.mot_id, q.date DESC NULLS LAST
+     ORDER BY em.mot_id, q.date DESC NULLS LAST, em.scale  -- ties: a fixed choice
 )
 SELECT 0, COALESCE(h.mot_id, -1), COALESCE(h.times_seen, 0), COALESCE(h.times_correct, 0),
        COALESCE(date_part('epoch', h.last_seen), 'NaN'),  -- float8 (EXTRACT is numeric: slower)

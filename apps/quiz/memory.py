@@ -100,7 +100,7 @@ class Replayed:
 def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
     """FSRS states from answers (any order): ``word`` ids, ``day`` (fractional days of any
     origin), ``correct``. Elapsed times are whole days, as in py-fsrs."""
-    order = np.lexsort((day, word))
+    order = np.lexsort((correct, day, word))  # ties (same moment) in a fixed order
     word, day, correct = word[order], day[order], correct[order].astype(bool)
     starts = np.flatnonzero(np.r_[True, word[1:] != word[:-1]]) if word.size else np.array([], int)
     counts = np.diff(np.r_[starts, word.size])
@@ -122,6 +122,7 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
         rf.append(at)
         s[at], d[at] = next_state(s[at], d[at], elapsed, correct[rows])
         last[at] = day[rows]
+
     def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 

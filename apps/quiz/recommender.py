@@ -49,17 +49,18 @@ class ScoringWeights:
       share of the list from one category + subcategory (e.g. "vocabulaire / verbes").
     """
 
-    target_p: float = 0.82
-    aim: float = 0.82
+    target_p: float = 0.86
+    aim: float = 0.86
     controller_gain: float = 0.5
     recent_answers: int = 60
-    feedback_shift: float = 0.25
+    feedback_shift: float = 0.1
     target_range: tuple[float, float] = (0.5, 0.95)
     review_r: float = 0.9
-    lapsed_r: float = 0.6
+    lapsed_r: float = 0.3
     futile_scale: float = 0.4
-    max_review_share: float = 0.8
-    hard_floor: float = 0.5
+    scale_prior_sd: float = 1.0
+    max_review_share: float = 0.6
+    hard_floor: float = 0.02
     noise: float = 0.05
     first_stability: float = 2.3065  # days (FSRS-6 default S0 for a first right answer)
     stability_growth: float = 4.0  # stability × this per further right answer

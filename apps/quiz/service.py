@@ -70,16 +70,17 @@ class QuizService:
     dictionary: Dictionary
     model: QuizModel
     max_candidates: int = 300
-    frequent_candidates: int = 100
     seed: int | None = None
     weights: ScoringWeights = WEIGHTS
+    frequent_candidates: int = 100
 
     async def learner(self, user_id: uuid.UUID, now: float | None = None) -> Learner:
         """Read the learner's history (one query, awaited) and align it with the dictionary."""
         history = await read_history(self.reads, user_id)
         if history is None:
             raise UnknownUser(str(user_id))
-        return self.align(history, time.time() if now is None else now)
+        # to the minute: the same request a moment later gets the same list (seeded service)
+        return self.align(history, time.time() // 60 * 60 if now is None else now)
 
     def align(self, h: History, now: float) -> Learner:
         """The learner's state over the whole dictionary from history rows, at epoch ``now``."""
@@ -111,7 +112,7 @@ class QuizService:
             easy = np.zeros(state.word.size, bool)
             easy[wfound] = feeling[wpos[wfound]] == TOO_EASY
             classes = [easy, ~easy & state.first_right, ~easy & ~state.first_right]
-            k = [memory.memory_scale(state, c) for c in classes]
+            k = [memory.memory_scale(state, c, self.weights.scale_prior_sd) for c in classes]
             scales = np.select(classes, k)
             # a class whose reviews barely help (scale at the grid's floor) is not reviewed
             futile = np.zeros(state.word.size, bool)
@@ -123,7 +124,8 @@ class QuizService:
             s_now = scales[wfound] * state.stability[wfound]
             recall[wpos[wfound]] = memory.retrievability(s_now, elapsed)
             stability[wpos[wfound]] = s_now
-            recent = float(ok[np.argsort(at)[-self.weights.recent_answers :]].mean())
+            latest = np.lexsort((mot, at))[-self.weights.recent_answers :]  # rows: any order
+            recent = float(ok[latest].mean())
         return Learner(
             summary, seen, right, days, feeling, recall, stability, reviewable, scale, recent
         )
@@ -143,20 +145,21 @@ class QuizService:
 
     def candidates(self, learner: Learner, rng: np.random.Generator) -> np.ndarray:
         """``max_candidates`` unseen recommendable words: the ``frequent_candidates`` most
-        frequent ones (the likeliest known) and a random draw of the others.
+        frequent ones (the likeliest known; at most a third) and a random draw of the others.
 
-        A quarter of the draw is kept for `basique` words (fewer if there are not so many),
+        A quarter of the candidates is kept for `basique` words (fewer if there are not so many),
         so the basics quota (up to half a list of 50) can be filled.
         """
         d = self.dictionary
         order = d.frequent_first
-        frequent = order[learner.times_seen[order] == 0][: self.frequent_candidates]
+        top = min(self.frequent_candidates, self.max_candidates // 3)
+        frequent = order[learner.times_seen[order] == 0][:top]
         budget = self.max_candidates - frequent.size
         unseen = d.recommendable & (learner.times_seen == 0)
         unseen[frequent] = False
         basics = np.flatnonzero(unseen & d.words.is_basique)
         others = np.flatnonzero(unseen & ~d.words.is_basique)
-        take_b = min(basics.size, budget // 4)
+        take_b = min(basics.size, self.max_candidates // 4, budget)
         take_o = min(others.size, budget - take_b)
         take_b = min(basics.size, budget - take_o)  # basics fill what the others cannot
         return np.concatenate([frequent, _draw(basics, take_b, rng), _draw(others, take_o, rng)])
@@ -176,7 +179,7 @@ class QuizService:
     ) -> list[tuple[int, float]]:
         """The CPU part of :meth:`recommend` (about 1 ms, run on the event loop).
 
-        Due reviews first (score 1 + (1 − R)), then new words (score = the model's P(correct))
+        Due reviews first (score 2 − R), then new words (score = the model's P(correct))
         chosen so the list's expected success is the learner's target; ``n`` words whenever
         the dictionary has ``n`` spellings (seen words not due fill any shortfall).
         """
@@ -195,6 +198,7 @@ class QuizService:
         new = new[~np.isin(d.spelling[new], d.spelling[reviews])]
         p_new = self.probabilities(learner, new, when or datetime.now()).astype(np.float64)
         j, h = hard_words_plan(p_new, k, target * n - float(r_rev.sum()), w)
+        h = round(h * 50.0) / 50.0  # steps of 0.02: the same list a moment later
         # harder items: new words or forgotten ones (relearning), P or R nearest h
         pool = np.concatenate([new, lapsed])
         p_pool = np.concatenate([p_new, learner.recall[lapsed]])
@@ -204,7 +208,9 @@ class QuizService:
         easy = np.setdiff1d(np.arange(new.size), hard)
         easy = easy[~np.isin(spelling[easy], spelling[hard])]
         noisy = p_new[easy] + w.noise * rng.random(easy.size)
-        quota = basique_quota(k - j, s.level, s.basique_mastery, w, target)
+        quota = basique_quota(n, s.level, s.basique_mastery, w, target)  # of the whole list
+        quota -= int(d.words.is_basique[reviews].sum() + basique[hard].sum())
+        quota = min(max(quota, 0), k - j)
         easy = easy[select(noisy, spelling[easy], basique[easy], k - j, quota, group[easy], w)]
         rest = np.concatenate([easy, hard])
         picks = [(int(i), 2.0 - float(r)) for i, r in zip(reviews, r_rev, strict=True)]
@@ -213,7 +219,7 @@ class QuizService:
             taken = {int(d.spelling[i]) for i, _ in picks}
             spare = [int(i) for i in seen if int(d.spelling[i]) not in taken]
             picks += [(i, 1.0 - float(learner.recall[i])) for i in spare[: n - len(picks)]]
-        return picks
+        return sorted(picks, key=lambda pick: -pick[1])
 
     async def predict(self, user_id: uuid.UUID, mot_ids: list[int]) -> tuple[Learner, np.ndarray]:
         """The learner and P(correct) for each of ``mot_ids`` (all must exist)."""

@@ -69,8 +69,8 @@ def plot(result: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 def _row(name: str, m: dict[str, Any]) -> str:
     dr = f" (DR {m['desired_retention']:.2f})" if "desired_retention" in m else ""
     return (
-        f"| {name}{dr} | {m['retained_90']:.1f} | {m['retained_30']:.1f} | "
-        f"{m['retained_basique_90']:.1f} | {m['success_rate']:.1%} "
+        f"| {name}{dr} | {m['retained_90']:.1f} | {m.get('learned_90', float('nan')):.1f} | "
+        f"{m['retained_30']:.1f} | {m['retained_basique_90']:.1f} | {m['success_rate']:.1%} "
         f"({m['success_rate_p25']:.0%}–{m['success_rate_p75']:.0%}) | {m['success_in_band']:.0%} | "
         f"{m['new_per_week']:.1f} | {m['latency_ms_p50']:.2f} / {m['latency_ms_p95']:.2f} |"
     )
@@ -84,9 +84,9 @@ def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], 
         order += sorted(n for n in pols if n.startswith(("fsrs@", "ours/")))
         rows = "\n".join(_row(n, pols[n]) for n in order)
         tables.append(
-            f"### World: {world}\n\n| policy | retained day 90 | day 30 | basique day 90 | "
-            "success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |\n"
-            f"|---|---|---|---|---|---|---|---|\n{rows}\n"
+            f"### World: {world}\n\n| policy | retained day 90 | learned day 90 | day 30 | "
+            "basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | "
+            f"ms p50 / p95 |\n|---|---|---|---|---|---|---|---|---|\n{rows}\n"
         )
     fb = []
     for world, pols in result.items():
@@ -170,6 +170,8 @@ asks for easier quizzes.
 
 Metrics (means over learners unless said): retained = words ever shown whose
 retrievability is ≥ 0.9 the morning of day 30 / 90 (and the `basique` ones among them);
+learned = the retained words at day 90 that the learner did not already know when first shown
+(P(correct) < 0.9 at that moment, the world's own probability): what the quizzes taught;
 success = each learner's share of right answers over the 90 days (median and IQR over
 learners; the comfortable band is 70–85 %); new words per week; time of one policy call
 (choose today's words) in ms — ours includes aligning the history with the dictionary.
@@ -201,8 +203,8 @@ def card_section(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, 
 `{facts["dump"]}` ({facts["senses"]:,} senses), {facts["when"]}. Details, plot and method:
 [quiz-policy.md](quiz-policy.md).
 
-| world | policy | retained day 90 | day 30 | basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |
-|---|---|---|---|---|---|---|---|---|
+| world | policy | retained day 90 | learned day 90 | day 30 | basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |
+|---|---|---|---|---|---|---|---|---|---|
 {table}
 """
 
