@@ -38,8 +38,11 @@ SELECT 0, COALESCE(h.mot_id, -1), COALESCE(h.times_seen, 0), COALESCE(h.times_co
 UNION ALL
 SELECT 1, s.mot_id, 0, s.score::int, date_part('epoch', q.date), 0
   FROM quiz q
-  JOIN score_quiz s ON s.quiz_id = q.quiz_id
- WHERE q.user_id = $1 AND q.date IS NOT NULL AND s.score IS NOT NULL AND s.mot_id IS NOT NULL
+  CROSS JOIN LATERAL (  -- the per-quiz index lookup, as above
+        SELECT sq.mot_id, sq.score FROM score_quiz sq
+         WHERE sq.quiz_id = q.quiz_id AND sq.score IS NOT NULL AND sq.mot_id IS NOT NULL
+        OFFSET 0) s
+ WHERE q.user_id = $1 AND q.date IS NOT NULL
 """
 
 READ_STATEMENTS = {

@@ -104,7 +104,10 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
     word, day, correct = word[order], day[order], correct[order].astype(bool)
     starts = np.flatnonzero(np.r_[True, word[1:] != word[:-1]]) if word.size else np.array([], int)
     counts = np.diff(np.r_[starts, word.size])
-    rank = np.arange(word.size) - np.repeat(starts, counts)
+    at = np.repeat(np.arange(starts.size), counts)  # each row's word
+    rank = np.arange(word.size) - starts[at]
+    by_rank = np.argsort(rank, kind="stable")  # rows of rank 1, then 2, …
+    bounds = np.searchsorted(rank[by_rank], np.arange(int(counts.max(initial=0)) + 1))
     s, d = first_state(correct[starts])
     last = day[starts].copy()
     first_right = correct[starts]
@@ -112,16 +115,16 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
     re: list[np.ndarray] = []
     rc: list[np.ndarray] = []
     rf: list[np.ndarray] = []
-    for k in range(1, int(counts.max()) if counts.size else 0):
-        rows = np.flatnonzero(rank == k)
-        at = np.searchsorted(starts, rows, side="right") - 1  # which word
-        elapsed = np.floor(day[rows] - last[at] + 1e-6)  # whole days (float noise aside)
-        rs.append(s[at])
+    for k in range(1, bounds.size - 1):
+        rows = by_rank[bounds[k] : bounds[k + 1]]
+        w = at[rows]
+        elapsed = np.floor(day[rows] - last[w] + 1e-6)  # whole days (float noise aside)
+        rs.append(s[w])
         re.append(elapsed)
         rc.append(correct[rows])
-        rf.append(at)
-        s[at], d[at] = next_state(s[at], d[at], elapsed, correct[rows])
-        last[at] = day[rows]
+        rf.append(w)
+        s[w], d[w] = next_state(s[w], d[w], elapsed, correct[rows])
+        last[w] = day[rows]
 
     def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
@@ -142,19 +145,20 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
 SCALE_GRID = np.geomspace(0.3, 30.0, 31)
 
 
-def memory_scale(replayed: Replayed, words: np.ndarray, prior_sd: float = 1.0) -> float:
-    """The learner's stability multiplier k (R = (1 + F·t / (k·S)) ^ −decay) for a class of
-    words (``words``: mask over ``replayed.word``): the most likely on the grid given the
-    reviews of those words, with a lognormal(0, ``prior_sd``) prior. A learner who recalls
-    them more often than FSRS predicts forgets them more slowly (k > 1); words known before
-    the first quiz are hardly ever forgotten (k at the top of the grid)."""
+def memory_scales(
+    replayed: Replayed, word_class: np.ndarray, n_classes: int, prior_sd: float = 1.0
+) -> np.ndarray:
+    """The learner's stability multiplier k (R = (1 + F·t / (k·S)) ^ −decay) for each class of
+    words (``word_class``: class number of each of ``replayed.word``): the most likely on the
+    grid given the reviews of that class's words, with a lognormal(0, ``prior_sd``) prior
+    (1 for a class without reviews). A learner who recalls words more often than FSRS
+    predicts forgets them more slowly (k > 1); words known before the first quiz are hardly
+    ever forgotten (k at the top of the grid)."""
     keep = replayed.review_elapsed >= 1.0  # same-day answers say little about forgetting
-    keep &= words[replayed.review_word]
-    if not keep.any():
-        return 1.0
+    cls = word_class[replayed.review_word[keep]]
     s = replayed.review_stability[keep][None, :] * SCALE_GRID[:, None]
     r = np.clip(retrievability(s, replayed.review_elapsed[keep][None, :]), 1e-4, 1.0 - 1e-4)
-    ok = replayed.review_correct[keep][None, :]
-    loglik = np.where(ok, np.log(r), np.log1p(-r)).sum(axis=1)
-    loglik -= 0.5 * (np.log(SCALE_GRID) / prior_sd) ** 2
-    return float(SCALE_GRID[int(np.argmax(loglik))])
+    ll = np.where(replayed.review_correct[keep][None, :], np.log(r), np.log1p(-r))
+    onehot = cls[:, None] == np.arange(n_classes)[None, :]  # reviews × classes
+    loglik = ll @ onehot - 0.5 * (np.log(SCALE_GRID)[:, None] / prior_sd) ** 2
+    return np.where(onehot.any(axis=0), SCALE_GRID[np.argmax(loglik, axis=0)], 1.0)

@@ -99,7 +99,8 @@ class QuizService:
         words = self.dictionary.words
         summary = summarise(seen, right, words.is_basique, self.dictionary.n_basique)
         # words with counts but no answer rows (restored from the earlier app): from counts
-        recall = estimated_retrievability(seen, right, days, self.weights)
+        recall = np.ones(n, np.float64)
+        recall[pos] = estimated_retrievability(seen[pos], right[pos], days[pos], self.weights)
         stability = np.zeros(n, np.float64)
         reviewable = np.ones(n, bool)
         scale, recent = 1.0, summary.accuracy if summary.answers else None
@@ -111,14 +112,11 @@ class QuizService:
             # first answer right, else wrong: words known before are hardly ever forgotten
             easy = np.zeros(state.word.size, bool)
             easy[wfound] = feeling[wpos[wfound]] == TOO_EASY
-            classes = [easy, ~easy & state.first_right, ~easy & ~state.first_right]
-            k = [memory.memory_scale(state, c, self.weights.scale_prior_sd) for c in classes]
-            scales = np.select(classes, k)
+            word_class = np.where(easy, 0, np.where(state.first_right, 1, 2))
+            k = memory.memory_scales(state, word_class, 3, self.weights.scale_prior_sd)
+            scales = k[word_class]
             # a class whose reviews barely help (scale at the grid's floor) is not reviewed
-            futile = np.zeros(state.word.size, bool)
-            for c, v in zip(classes, k, strict=True):
-                futile |= c & (v <= self.weights.futile_scale)
-            reviewable[wpos[wfound]] = ~futile[wfound]
+            reviewable[wpos[wfound]] = (k > self.weights.futile_scale)[word_class[wfound]]
             scale = float(np.mean(scales))
             elapsed = now / 86400.0 - state.last[wfound]
             s_now = scales[wfound] * state.stability[wfound]

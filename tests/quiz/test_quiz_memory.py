@@ -64,5 +64,7 @@ def test_memory_scale_follows_recall() -> None:
         ok = rng.random(n) < memory.retrievability(k * s, elapsed)
         word = np.arange(n) % 2  # two words, each with half the reviews
         replayed = memory.Replayed(*(np.zeros(0),) * 5, s, elapsed, ok, word)
-        for mask in ([True, False], [False, True]):
-            assert abs(np.log(memory.memory_scale(replayed, np.array(mask))) - np.log(k)) < 0.5
+        for classes in ([0, 1], [1, 0]):
+            k_fit = memory.memory_scales(replayed, np.array(classes), 3)
+            assert np.all(np.abs(np.log(k_fit[:2]) - np.log(k)) < 0.5)
+            assert k_fit[2] == 1.0  # no reviews: the prior

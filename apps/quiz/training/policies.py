@@ -26,7 +26,7 @@ EARLIER_CANDIDATES = 1000  # the earlier service scored every word; a sample kee
 
 @dataclass
 class AppHistory:
-    """A learner's history as ``user_word_history`` + ``eval_mot`` hold it (dictionary-aligned)."""
+    """A learner's history as ``user_word_history`` + ``eval_mot`` + ``score_quiz`` hold it."""
 
     n_words: int
     times_seen: np.ndarray = field(init=False)

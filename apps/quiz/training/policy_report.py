@@ -159,7 +159,9 @@ asks for easier quizzes.
 ## Policies
 - **ours** — the service's recommender (`QuizService.align` + `QuizService.rank`, the code
   of `POST /get_recommendations`), served ONNX model, in-memory dictionary; the simulated
-  database history (times seen/right, last seen, latest feeling per word) is what the API reads.
+  database history (times seen/right, last seen, latest feeling per word, every answer with
+  its date) is what the API reads: FSRS-6 memory replayed from the answers times the reviews,
+  the model's P(correct) and a target-success controller choose the new words.
 - **fsrs** — py-fsrs scheduler: due reviews first (least retrievable first), then new words
   by children's frequency; desired retention (DR) tuned over {", ".join(f"{r:.2f}" for r in sorted({float(n.split("@")[1]) for n in result[next(iter(result))] if n.startswith("fsrs@")}))} for the
   most words retained at day 90, per world (grid rows below the main ones).
