@@ -76,6 +76,30 @@ def _row(name: str, m: dict[str, Any]) -> str:
     )
 
 
+def verdict_lines(result: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """One line per world: the served policy against tuned FSRS (and FSRS held to the band)."""
+    verdict = []
+    for world, pols in result.items():
+        ours, fsrs = pols["ours"], pols["fsrs"]
+        band = 0.70 <= ours["success_rate"] <= 0.85
+        fair = pols.get("fsrs-in-band")
+        fair_text = (
+            f"FSRS held to the 70–85 % band (DR {fair['desired_retention']:.2f}): "
+            f"{fair['retained_90']:.1f} → {'✅' if ours['retained_90'] >= fair['retained_90'] else '❌'}"
+            if fair
+            else "no FSRS desired retention of the grid keeps its median success in 70–85 %"
+        )
+        verdict.append(
+            f"- {world}: ours {ours['retained_90']:.1f} vs tuned FSRS {fsrs['retained_90']:.1f} "
+            f"words at day 90 (its median success {fsrs['success_rate']:.1%}) → "
+            f"{'✅' if ours['retained_90'] >= fsrs['retained_90'] else '❌'}; {fair_text}; "
+            f"ours' median success {ours['success_rate']:.1%} → "
+            f"{'✅ inside' if band else '❌ outside'} 70–85 %; words learned (not known at first "
+            f"show): ours {ours['learned_90']:.1f}, FSRS {fsrs['learned_90']:.1f}."
+        )
+    return verdict
+
+
 def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], png: str) -> str:
     """The markdown report."""
     tables = []
@@ -100,24 +124,7 @@ def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], 
                 f"(asks {asked}) | {base:.1%} → {m['success_rate']:.1%} ({moved:+.1%}) | "
                 f"{'✅' if ok else '❌'} |"
             )
-    verdict = []
-    for world, pols in result.items():
-        ours, fsrs = pols["ours"], pols["fsrs"]
-        band = 0.70 <= ours["success_rate"] <= 0.85
-        fair = pols.get("fsrs-in-band")
-        fair_text = (
-            f"FSRS held to the 70–85 % band (DR {fair['desired_retention']:.2f}): "
-            f"{fair['retained_90']:.1f} → {'✅' if ours['retained_90'] >= fair['retained_90'] else '❌'}"
-            if fair
-            else "no FSRS desired retention of the grid keeps its median success in 70–85 %"
-        )
-        verdict.append(
-            f"- {world}: ours {ours['retained_90']:.1f} vs tuned FSRS {fsrs['retained_90']:.1f} "
-            f"words at day 90 (its median success {fsrs['success_rate']:.1%}) → "
-            f"{'✅' if ours['retained_90'] >= fsrs['retained_90'] else '❌'}; {fair_text}; "
-            f"ours' median success {ours['success_rate']:.1%} → "
-            f"{'✅ inside' if band else '❌ outside'} 70–85 %."
-        )
+    verdict = verdict_lines(result)
     nl = "\n"
     return f"""# Quiz policy evaluation: words retained after 30 and 90 days
 
@@ -141,7 +148,10 @@ in the simulator a word the learner already knows counts as soon as it is shown,
 band). The served policy is held to that band; "fsrs-in-band" is FSRS with the best desired
 retention that keeps its own median success in the band (when one of the grid does), the
 like-for-like comparison. "ours/trop-dur" shows what the same policy retains when the learner
-asks for easier quizzes.
+asks for easier quizzes. Every wrong answer the band asks for (15–30 % of them) is a quiz slot
+that keeps no word, so a policy inside the band pays for it in words retained; "learned" (the
+retained words that were not already known when first shown) separates teaching from showing
+known words.
 
 ![retention over days](quiz-policy.png)
 
@@ -200,10 +210,15 @@ def card_section(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, 
             if name in pols:
                 rows.append(f"| {world} " + _row(name, pols[name]))
     table = "\n".join(rows)
+    verdict = "\n".join(verdict_lines(result))
     return f"""## Policy evaluation (words retained, `{facts["command"]}`)
 {facts["learners"]:,} simulated learners × {facts["days"]} days per policy and world, seed {facts["seed"]},
 `{facts["dump"]}` ({facts["senses"]:,} senses), {facts["when"]}. Details, plot and method:
-[quiz-policy.md](quiz-policy.md).
+[quiz-policy.md](quiz-policy.md). The served policy (`ours`): due reviews timed by FSRS-6 memory
+replayed from the learner's answers, new words chosen by this model's P(correct) so each quiz
+lands on a target success (README, "Policy").
+
+{verdict}
 
 | world | policy | retained day 90 | learned day 90 | day 30 | basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |
 |---|---|---|---|---|---|---|---|---|---|
