@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sqlalchemy import Engine, text
@@ -50,6 +51,13 @@ class Dictionary:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    @cached_property
+    def frequent_first(self) -> np.ndarray:
+        """Recommendable positions, the most frequent in children's books first (adult books
+        when the dump has no children's frequencies)."""
+        order = np.lexsort((np.arange(len(self)), -self.static[:, 5]))
+        return order[self.recommendable[order]]
 
     def positions(self, mot_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, found mask) of ``mot_ids`` in the table."""

@@ -15,7 +15,9 @@ from apps.quiz.recommender import FEELING_CODES
 _FEELING_CASE = " ".join(f"WHEN '{k}' THEN {v}" for k, v in FEELING_CODES.items())
 
 # Prepared once per connection of the hot read path (apps.quiz.reader): ``$1`` is the user id. Every column is a
-# number (mot_id -1 marks a learner without history), so the rows become one numpy array.
+# number, so the rows become one numpy array. Kind 0 rows are user_word_history (mot_id -1 marks a
+# learner without history); kind 1 rows are the learner's answers (score_quiz + quiz.date, in the
+# times_correct and last_seen columns), replayed into FSRS memory states (apps.quiz.memory).
 HISTORY_SQL = f"""
 WITH feelings AS MATERIALIZED (
     SELECT DISTINCT ON (em.mot_id) em.mot_id, em.scale::text AS scale
@@ -24,15 +26,23 @@ WITH feelings AS MATERIALIZED (
             SELECT e.mot_id, e.scale FROM eval_mot e
              WHERE e.quiz_id = q.quiz_id AND e.scale IS NOT NULL OFFSET 0) em
      WHERE q.user_id = $1
-     ORDER BY em.mot_id, q.date DESC NULLS LAST
+     ORDER BY em.mot_id, q.date DESC NULLS LAST, em.scale  -- ties: a fixed choice
 )
-SELECT COALESCE(h.mot_id, -1), COALESCE(h.times_seen, 0), COALESCE(h.times_correct, 0),
+SELECT 0, COALESCE(h.mot_id, -1), COALESCE(h.times_seen, 0), COALESCE(h.times_correct, 0),
        COALESCE(date_part('epoch', h.last_seen), 'NaN'),  -- float8 (EXTRACT is numeric: slower)
        CASE f.scale {_FEELING_CASE} ELSE 0 END
   FROM authentication a
   LEFT JOIN user_word_history h ON h.user_id = a.user_id
   LEFT JOIN feelings f ON f.mot_id = h.mot_id
  WHERE a.user_id = $1
+UNION ALL
+SELECT 1, s.mot_id, 0, s.score::int, date_part('epoch', q.date), 0
+  FROM quiz q
+  CROSS JOIN LATERAL (  -- the per-quiz index lookup, as above
+        SELECT sq.mot_id, sq.score FROM score_quiz sq
+         WHERE sq.quiz_id = q.quiz_id AND sq.score IS NOT NULL AND sq.mot_id IS NOT NULL
+        OFFSET 0) s
+ WHERE q.user_id = $1 AND q.date IS NOT NULL
 """
 
 READ_STATEMENTS = {
@@ -42,15 +52,20 @@ READ_STATEMENTS = {
 USER_EXISTS_SQL = text("SELECT 1 FROM authentication WHERE user_id = :uid")
 
 
+NO_ANSWERS = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
+
+
 @dataclass(frozen=True)
 class History:
-    """Per-word rows of one learner (aligned arrays); ``last_seen`` in epoch seconds (nan)."""
+    """Per-word rows of one learner (aligned arrays); ``last_seen`` in epoch seconds (nan);
+    ``answers``: (mot_id, epoch seconds, right) of every answer, in no particular order."""
 
     mot_id: np.ndarray
     times_seen: np.ndarray
     times_correct: np.ndarray
     last_seen: np.ndarray
     feeling: np.ndarray
+    answers: tuple[np.ndarray, np.ndarray, np.ndarray] = NO_ANSWERS
 
 
 async def read_history(reader: AsyncReader, user_id: uuid.UUID) -> History | None:
@@ -58,14 +73,18 @@ async def read_history(reader: AsyncReader, user_id: uuid.UUID) -> History | Non
     rows = await reader.fetchall("quiz_history", (str(user_id),))
     if not rows:
         return None
-    table = np.array(rows, dtype=np.float64).reshape(-1, 5)
-    table = table[table[:, 0] >= 0]
+    table = np.array(rows, dtype=np.float64).reshape(-1, 6)
+    if not (table[:, 0] == 0).any():  # no account (answers alone do not make one)
+        return None
+    answers = table[table[:, 0] == 1]
+    table = table[(table[:, 0] == 0) & (table[:, 1] >= 0)]
     return History(
-        mot_id=table[:, 0].astype(np.int64),
-        times_seen=table[:, 1].astype(np.float32),
-        times_correct=table[:, 2].astype(np.float32),
-        last_seen=table[:, 3],
-        feeling=table[:, 4].astype(np.int8),
+        mot_id=table[:, 1].astype(np.int64),
+        times_seen=table[:, 2].astype(np.float32),
+        times_correct=table[:, 3].astype(np.float32),
+        last_seen=table[:, 4],
+        feeling=table[:, 5].astype(np.int8),
+        answers=(answers[:, 1].astype(np.int64), answers[:, 4], answers[:, 3] > 0),
     )
 
 

@@ -1,8 +1,18 @@
-"""Scoring and selection of recommended words: vectorised numpy, weights in ONE place.
+"""The recommendation policy: reviews timed by memory, new words chosen to hit a success rate.
 
-Every candidate word gets a score from the model's P(correct) and the learner's history;
-the list is then the best-scoring words with distinct spellings, with a share of `basique`
-words that shrinks as the learner progresses.
+1. Reviews: every seen word's recall R comes from its FSRS-6 memory state (``apps.quiz.memory``,
+   replayed from the learner's own answers, stability scaled by the learner's fitted memory
+   scale); words whose R fell below ``review_r`` are due, the least retrievable first, up to
+   ``max_review_share`` of the list so new words still come.
+2. New words: the model's P(correct) of a draw of unseen words; the list's expected success
+   (Σ R of the reviews + Σ P of the new words) is brought to a target success rate: as many
+   of the likeliest-known new words as possible, plus the fewest harder ones (P near the
+   level that lands the sum on the target, not below ``hard_floor``).
+3. The target moves with the learner (``target_probability``): down when their recent success
+   is above ``aim``, up when below, and up / down with their 'Trop dur' / 'Trop facile' feelings.
+
+Distinct spellings, a share of `basique` words for beginners and at most ``max_group_share``
+of the list from one category + subcategory (``select``); weights in ONE place.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from apps.quiz.features import NEVER_SEEN_DAYS
+from apps.quiz import memory
 
 FEELING_CODES = {"Trop dur": 1, "Bien": 2, "Trop facile": 3}
 TOO_HARD, FINE, TOO_EASY = 1, 2, 3
@@ -20,48 +30,41 @@ TOO_HARD, FINE, TOO_EASY = 1, 2, 3
 
 @dataclass(frozen=True)
 class ScoringWeights:
-    """The recommendation policy. Scores are sums of these terms (each term is in [0, 1]).
+    """The recommendation policy's settings.
 
-    - ``zone``: closeness of the model's P(correct) to ``target_p`` (learn where success is
-      likely but not certain); ``target_p`` moves by ``feedback_shift`` × (share of 'Trop dur'
-      − share of 'Trop facile') of the learner's feelings, so feedback changes the level.
-    - ``level``: closeness of the word's niv_diff (1–3) to the learner's level (1–5 → 1–3).
-    - ``new_word`` for never-seen words; ``review`` for seen words, growing as the word's
-      estimated retrievability (``estimated_retrievability``: an FSRS-style forgetting curve
-      whose stability grows with right answers and shrinks with wrong ones) falls towards
-      ``review_r`` (full when due, up to 1.5× when overdue); ``recent`` is subtracted for
-      words seen in the last day; ``mastered`` subtracted for mastered words.
-    - target-success control: ``target_p`` also moves by ``controller_gain`` × (``aim`` −
-      the learner's accuracy), so a learner who fails too often gets easier words.
-    - per-word feelings: 'Trop facile' subtracts ``too_easy``; 'Trop dur' adds ``too_hard``
-      (show it again, it is not learned yet).
-    - ``noise``: uniform random term for variety (seeded for reproducible tests).
-    - ``basique_share[level-1]`` × (1 − basique mastery): share of the list kept for the
-      `basique` category (half the list for a new learner).
-    - ``max_group_share``: at most this share of the list from one category + subcategory
-      (e.g. "vocabulaire / verbes"), for variety.
+    - ``target_p``: the quiz success rate aimed at (inside the comfortable 70–85 % band);
+      target-success control moves it by ``controller_gain`` × (``aim`` − the learner's
+      success over their last ``recent_answers`` answers) and by ``feedback_shift`` × (share
+      of 'Trop dur' − share of 'Trop facile' among their feelings), within ``target_range``.
+    - ``review_r``: a seen word is due when its recall falls below this; below ``lapsed_r``
+      it counts as forgotten (relearning: a harder item, not a review); so do the words of
+      a class whose fitted memory scale is at most ``futile_scale`` (reviews do not keep them).
+    - ``max_review_share``: at most this share of the list is reviews.
+    - ``hard_floor``: the lowest P(correct) aimed at for the words that bring the list down to
+      the target; ``noise``: uniform term added to P when ranking new words (variety).
+    - ``first_stability``, ``stability_growth``, ``lapse_penalty``: recall of words with a
+      ``user_word_history`` row but no answer rows (restored from the earlier app), from counts.
+    - ``basique_share[level-1]`` × (1 − basique mastery): share of the new words kept for the
+      `basique` category (half the list for a new learner); ``max_group_share``: at most this
+      share of the list from one category + subcategory (e.g. "vocabulaire / verbes").
     """
 
-    target_p: float = 0.84
-    zone: float = 1.0
-    level: float = 0.5
-    new_word: float = 0.35
-    review: float = 1.5
-    review_r: float = 0.7
-    first_stability: float = 2.3  # days (FSRS-6 default S0 for a first right answer)
+    target_p: float = 0.86
+    aim: float = 0.86
+    controller_gain: float = 0.5
+    recent_answers: int = 60
+    feedback_shift: float = 0.1
+    target_range: tuple[float, float] = (0.5, 0.95)
+    review_r: float = 0.9
+    lapsed_r: float = 0.3
+    futile_scale: float = 0.4
+    scale_prior_sd: float = 1.0
+    max_review_share: float = 0.6
+    hard_floor: float = 0.02
+    noise: float = 0.05
+    first_stability: float = 2.3065  # days (FSRS-6 default S0 for a first right answer)
     stability_growth: float = 4.0  # stability × this per further right answer
     lapse_penalty: float = 0.5  # stability ÷ (1 + this × wrong answers)
-    # bounds of the learner's stability scale: never below the default curve (words failed for
-    # being hard, not forgotten, would otherwise shorten every interval)
-    scale_range: tuple[float, float] = (1.0, 6.0)
-    aim: float = 0.84  # the success rate aimed at (top of the 70–85 % band)
-    controller_gain: float = 0.5
-    recent: float = 0.6
-    mastered: float = 0.4
-    too_easy: float = 1.0
-    too_hard: float = 0.3
-    feedback_shift: float = 0.25
-    noise: float = 0.35
     basique_share: tuple[float, float, float, float, float] = (0.5, 0.3, 0.2, 0.1, 0.1)
     max_group_share: float = 0.3
 
@@ -69,50 +72,18 @@ class ScoringWeights:
 WEIGHTS = ScoringWeights()
 
 
-@dataclass(frozen=True)
-class LearnerWords:
-    """A learner's per-word state for the candidate words (aligned arrays)."""
-
-    times_seen: np.ndarray
-    times_correct: np.ndarray
-    days_since: np.ndarray
-    feeling: np.ndarray  # 0 none, else FEELING_CODES
-
-
 def target_probability(
     feelings: np.ndarray, accuracy: float | None = None, w: ScoringWeights = WEIGHTS
 ) -> float:
     """The success rate aimed at: moved by the learner's 'Trop dur' / 'Trop facile' feelings
-    and (target-success control) by how far the learner's accuracy is from ``w.aim``."""
+    and (target-success control) by how far the learner's recent success is from ``w.aim``."""
     target = w.target_p
     if accuracy is not None:
         target += w.controller_gain * (w.aim - accuracy)
     given = feelings[feelings > 0]
     if given.size:
         target += w.feedback_shift * float(np.mean(given == TOO_HARD) - np.mean(given == TOO_EASY))
-    return float(np.clip(target, 0.45, 0.95))
-
-
-FSRS_DECAY = -0.1542  # FSRS-6 default forgetting-curve exponent
-FSRS_FACTOR = 0.9 ** (1.0 / FSRS_DECAY) - 1.0
-
-
-def stability_scale(
-    times_seen: np.ndarray, times_correct: np.ndarray, w: ScoringWeights = WEIGHTS
-) -> float:
-    """The learner's memory strength relative to the default curve, from their own answers.
-
-    Reviews are timed for a recall of ``review_r``: a learner who answers the words seen
-    before more often right than that forgets more slowly (scale > 1, fewer reviews), one
-    who answers them less often right forgets faster (scale < 1). Smoothed towards 1.
-    """
-    again = times_seen >= 2
-    if not again.any():
-        return 1.0
-    n = float(times_seen[again].sum())
-    acc = (float(times_correct[again].sum()) + 20.0 * w.review_r) / (n + 20.0)
-    lo, hi = w.scale_range
-    return float(np.clip(((1.0 - w.review_r) / max(1.0 - acc, 1e-3)) ** 1.5, lo, hi))
+    return float(np.clip(target, *w.target_range))
 
 
 def estimated_retrievability(
@@ -120,49 +91,52 @@ def estimated_retrievability(
     times_correct: np.ndarray,
     days: np.ndarray,
     w: ScoringWeights = WEIGHTS,
-    scale: float = 1.0,
 ) -> np.ndarray:
-    """FSRS-style recall estimate from the history's counts (1 for never-seen words).
+    """FSRS-style recall estimate from the history's counts alone (1 for never-seen words).
 
-    Stability = ``scale`` × ``first_stability`` × ``stability_growth`` ^ (right answers − 1),
+    Stability = ``first_stability`` × ``stability_growth`` ^ (right answers − 1),
     divided by (1 + ``lapse_penalty`` × wrong answers); R = (1 + F·days / stability) ^ decay (FSRS-6's curve).
     """
     lapses = np.maximum(times_seen - times_correct, 0.0)
     growth = np.power(w.stability_growth, np.clip(times_correct - 1.0, 0.0, 12.0))
-    stability = np.maximum(
-        scale * w.first_stability * growth / (1.0 + w.lapse_penalty * lapses), 0.2
-    )
-    r = np.power(1.0 + FSRS_FACTOR * days / stability, FSRS_DECAY)
+    stability = np.maximum(w.first_stability * growth / (1.0 + w.lapse_penalty * lapses), 0.2)
+    r = memory.retrievability(stability, days)
     return np.where(times_seen > 0, r, 1.0)
 
 
-def score(
-    p: np.ndarray,
-    niv_diff: np.ndarray,
-    state: LearnerWords,
-    level: int,
-    target_p: float,
-    rng: np.random.Generator,
-    w: ScoringWeights = WEIGHTS,
-    scale: float = 1.0,
-) -> np.ndarray:
-    """Score of each candidate (higher = recommend first); ``scale``: ``stability_scale``."""
-    seen = state.times_seen > 0
-    days = np.minimum(state.days_since, NEVER_SEEN_DAYS)
-    # the level aimed at follows the success aimed at: ±1 niv_diff per 0.25 of target_p
-    target_niv = 1.0 + (level - 1) / 2.0 + 4.0 * (w.target_p - target_p)
-    is_mastered = (state.times_correct >= 2) & (state.times_correct >= 0.6 * state.times_seen)
-    s = w.zone * (1.0 - np.abs(p - target_p) / max(target_p, 1.0 - target_p))
-    s += w.level * (1.0 - np.abs(niv_diff - target_niv) / 2.0)
-    r = estimated_retrievability(state.times_seen, state.times_correct, days, w, scale)
-    due = np.clip((1.0 - r) / (1.0 - w.review_r), 0.0, 1.5)
-    s += np.where(seen, w.review * due, w.new_word)
-    s -= w.recent * (seen & (days < 1.0))
-    s -= w.mastered * is_mastered
-    s -= w.too_easy * (state.feeling == TOO_EASY)
-    s += w.too_hard * (state.feeling == TOO_HARD)
-    s += w.noise * rng.random(p.shape[0])
-    return s
+def due_reviews(
+    recall: np.ndarray, stability: np.ndarray, cap: int, w: ScoringWeights = WEIGHTS
+) -> tuple[np.ndarray, np.ndarray]:
+    """(reviews, lapsed): indices of seen words to review now — recall below ``review_r`` but
+    not below ``lapsed_r``, the most stable (cheapest to keep) first, at most ``cap`` — and of
+    the other due words (lapsed or beyond the cap), which may serve as harder items."""
+    due = np.flatnonzero(recall < w.review_r)
+    keep = recall[due] >= w.lapsed_r
+    on_time = due[keep][np.argsort(-stability[due[keep]], kind="stable")]
+    cap = max(cap, 0)
+    return on_time[:cap], np.concatenate([on_time[cap:], due[~keep]])
+
+
+def hard_words_plan(
+    p: np.ndarray, k: int, need: float, w: ScoringWeights = WEIGHTS
+) -> tuple[int, float]:
+    """(j, h): of ``k`` new words, the fewest ``j`` to choose near P = ``h`` so that with the
+    ``k − j`` likeliest-known ones the expected right answers sum to ``need``.
+
+    j = 0 when even the likeliest-known words do not exceed ``need``; h ≥ ``hard_floor``
+    (when no j reaches the sum, all ``k`` words are chosen near P = max(need / k, hard_floor)).
+    """
+    if k <= 0:
+        return 0, 0.0
+    top = np.sort(p)[::-1][:k]
+    easy = np.r_[0.0, np.cumsum(top)]  # easy[m]: sum of the m likeliest
+    if easy[min(k, top.size)] <= need:
+        return 0, 0.0
+    for j in range(1, k + 1):
+        h = (need - easy[min(k - j, top.size)]) / j
+        if h >= w.hard_floor:
+            return j, float(min(h, 1.0))
+    return k, float(max(need / k, w.hard_floor))
 
 
 def basique_quota(

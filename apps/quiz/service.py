@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -11,21 +12,21 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from apps.common.db import in_transaction
-from apps.quiz import idempotency
+from apps.quiz import idempotency, memory
 from apps.quiz.dictionary import Dictionary
 from apps.quiz.features import NEVER_SEEN_DAYS, LearnerSummary, feature_matrix, summarise
 from apps.quiz.history import Answer, History, read_history, user_exists, write_quiz
 from apps.quiz.model import QuizModel
 from apps.quiz.reader import AsyncReader
 from apps.quiz.recommender import (
+    TOO_EASY,
     WEIGHTS,
-    LearnerWords,
     ScoringWeights,
     basique_quota,
+    due_reviews,
     estimated_retrievability,
-    score,
+    hard_words_plan,
     select,
-    stability_scale,
     target_probability,
 )
 
@@ -44,13 +45,20 @@ class UnknownWords(ValueError):
 
 @dataclass(frozen=True)
 class Learner:
-    """A learner's state aligned with the whole dictionary."""
+    """A learner's state aligned with the whole dictionary; ``recall``: each seen word's
+    retrievability now (FSRS-6, ``memory_scale`` applied); ``recent_accuracy``: share of right
+    answers among the last ones (None before any answer)."""
 
     summary: LearnerSummary
     times_seen: np.ndarray
     times_correct: np.ndarray
     days_since: np.ndarray
     feeling: np.ndarray
+    recall: np.ndarray
+    stability: np.ndarray
+    reviewable: np.ndarray
+    memory_scale: float = 1.0
+    recent_accuracy: float | None = None
 
 
 @dataclass
@@ -64,13 +72,15 @@ class QuizService:
     max_candidates: int = 300
     seed: int | None = None
     weights: ScoringWeights = WEIGHTS
+    frequent_candidates: int = 100
 
     async def learner(self, user_id: uuid.UUID, now: float | None = None) -> Learner:
         """Read the learner's history (one query, awaited) and align it with the dictionary."""
         history = await read_history(self.reads, user_id)
         if history is None:
             raise UnknownUser(str(user_id))
-        return self.align(history, time.time() if now is None else now)
+        # to the minute: the same request a moment later gets the same list (seeded service)
+        return self.align(history, time.time() // 60 * 60 if now is None else now)
 
     def align(self, h: History, now: float) -> Learner:
         """The learner's state over the whole dictionary from history rows, at epoch ``now``."""
@@ -88,7 +98,35 @@ class QuizService:
         feeling[pos] = h.feeling[found]
         words = self.dictionary.words
         summary = summarise(seen, right, words.is_basique, self.dictionary.n_basique)
-        return Learner(summary, seen, right, days, feeling)
+        # words with counts but no answer rows (restored from the earlier app): from counts
+        recall = np.ones(n, np.float64)
+        recall[pos] = estimated_retrievability(seen[pos], right[pos], days[pos], self.weights)
+        stability = np.zeros(n, np.float64)
+        reviewable = np.ones(n, bool)
+        scale, recent = 1.0, summary.accuracy if summary.answers else None
+        mot, at, ok = h.answers
+        if mot.size:
+            state = memory.replay(mot, at / 86400.0, ok)
+            wpos, wfound = self.dictionary.positions(state.word)
+            # memory scales by class of word: felt 'Trop facile' (latest feeling), else
+            # first answer right, else wrong: words known before are hardly ever forgotten
+            easy = np.zeros(state.word.size, bool)
+            easy[wfound] = feeling[wpos[wfound]] == TOO_EASY
+            word_class = np.where(easy, 0, np.where(state.first_right, 1, 2))
+            k = memory.memory_scales(state, word_class, 3, self.weights.scale_prior_sd)
+            scales = k[word_class]
+            # a class whose reviews barely help (scale at the grid's floor) is not reviewed
+            reviewable[wpos[wfound]] = (k > self.weights.futile_scale)[word_class[wfound]]
+            scale = float(np.mean(scales))
+            elapsed = now / 86400.0 - state.last[wfound]
+            s_now = scales[wfound] * state.stability[wfound]
+            recall[wpos[wfound]] = memory.retrievability(s_now, elapsed)
+            stability[wpos[wfound]] = s_now
+            latest = np.lexsort((mot, at))[-self.weights.recent_answers :]  # rows: any order
+            recent = float(ok[latest].mean())
+        return Learner(
+            summary, seen, right, days, feeling, recall, stability, reviewable, scale, recent
+        )
 
     def probabilities(self, learner: Learner, idx: np.ndarray, when: datetime) -> np.ndarray:
         """Model P(correct) for dictionary positions ``idx`` (one batched ONNX call)."""
@@ -103,35 +141,26 @@ class QuizService:
         )
         return self.model.predict(x)
 
-    def candidates(
-        self, learner: Learner, rng: np.random.Generator, scale: float = 1.0
-    ) -> np.ndarray:
-        """Recommendable seen words (up to half the budget, the most due first) + a random
-        draw of unseen ones.
+    def candidates(self, learner: Learner, rng: np.random.Generator) -> np.ndarray:
+        """``max_candidates`` unseen recommendable words: the ``frequent_candidates`` most
+        frequent ones (the likeliest known; at most a third) and a random draw of the others.
 
-        A quarter of the draw is kept for unseen `basique` words (fewer if there are not so
-        many), so the basics quota (up to half a list of 50) can be filled from a tight budget.
+        A quarter of the candidates is kept for `basique` words (fewer if there are not so many),
+        so the basics quota (up to half a list of 50) can be filled.
         """
         d = self.dictionary
-        seen = np.flatnonzero(d.recommendable & (learner.times_seen > 0))
-        half = self.max_candidates // 2
-        if seen.size > half:  # the least retrievable (most due for review) first
-            r = estimated_retrievability(
-                learner.times_seen[seen],
-                learner.times_correct[seen],
-                learner.days_since[seen],
-                self.weights,
-                scale,
-            )
-            seen = seen[np.argpartition(r, half)[:half]]
-        budget = self.max_candidates - seen.size
+        order = d.frequent_first
+        top = min(self.frequent_candidates, self.max_candidates // 3)
+        frequent = order[learner.times_seen[order] == 0][:top]
+        budget = self.max_candidates - frequent.size
         unseen = d.recommendable & (learner.times_seen == 0)
+        unseen[frequent] = False
         basics = np.flatnonzero(unseen & d.words.is_basique)
         others = np.flatnonzero(unseen & ~d.words.is_basique)
-        take_b = min(basics.size, budget // 4)
+        take_b = min(basics.size, self.max_candidates // 4, budget)
         take_o = min(others.size, budget - take_b)
         take_b = min(basics.size, budget - take_o)  # basics fill what the others cannot
-        return np.concatenate([seen, _draw(basics, take_b, rng), _draw(others, take_o, rng)])
+        return np.concatenate([frequent, _draw(basics, take_b, rng), _draw(others, take_o, rng)])
 
     async def recommend(
         self, user_id: uuid.UUID, n: int, seed: int | None = None
@@ -146,34 +175,49 @@ class QuizService:
         seed: int | None = None,
         when: datetime | None = None,
     ) -> list[tuple[int, float]]:
-        """The CPU part of :meth:`recommend` (about 1 ms, run on the event loop)."""
+        """The CPU part of :meth:`recommend` (about 1 ms, run on the event loop).
+
+        Due reviews first (score 2 − R), then new words (score = the model's P(correct))
+        chosen so the list's expected success is the learner's target; ``n`` words whenever
+        the dictionary has ``n`` spellings (seen words not due fill any shortfall).
+        """
         rng = np.random.default_rng(self.seed if seed is None else seed)
-        w = self.weights
-        scale = stability_scale(learner.times_seen, learner.times_correct, w)
-        idx = self.candidates(learner, rng, scale)
-        p = self.probabilities(learner, idx, when or datetime.now())
-        state = LearnerWords(
-            learner.times_seen[idx],
-            learner.times_correct[idx],
-            learner.days_since[idx],
-            learner.feeling[idx],
-        )
-        s = learner.summary
-        w = self.weights
-        target = target_probability(learner.feeling, s.accuracy if s.answers else None, w)
-        niv = self.dictionary.words.niv_diff[idx]
-        scores = score(p, niv, state, s.level, target, rng, w, scale)
-        quota = basique_quota(n, s.level, s.basique_mastery, w, target)
-        chosen = select(
-            scores,
-            self.dictionary.spelling[idx],
-            self.dictionary.words.is_basique[idx],
-            n,
-            quota,
-            self.dictionary.group[idx],
-            w,
-        )
-        return list(zip(idx[chosen].tolist(), scores[chosen].tolist(), strict=True))
+        d, w, s = self.dictionary, self.weights, learner.summary
+        target = target_probability(learner.feeling, learner.recent_accuracy, w)
+        seen = np.flatnonzero(d.recommendable & (learner.times_seen > 0))
+        seen = _first_spellings(seen[np.argsort(learner.recall[seen], kind="stable")], d.spelling)
+        cap = n - max(1, math.ceil(n * (1.0 - w.max_review_share))) if n > 1 else 0
+        r_seen = np.where(learner.reviewable[seen], learner.recall[seen], 0.0)  # futile: lapsed
+        on_time, lapsed = due_reviews(r_seen, learner.stability[seen], cap, w)
+        reviews, lapsed = seen[on_time], seen[lapsed]
+        r_rev = learner.recall[reviews].astype(np.float64)
+        k = n - reviews.size
+        new = self.candidates(learner, rng)
+        new = new[~np.isin(d.spelling[new], d.spelling[reviews])]
+        p_new = self.probabilities(learner, new, when or datetime.now()).astype(np.float64)
+        j, h = hard_words_plan(p_new, k, target * n - float(r_rev.sum()), w)
+        h = round(h * 50.0) / 50.0  # steps of 0.02: the same list a moment later
+        # harder items: new words or forgotten ones (relearning), P or R nearest h
+        pool = np.concatenate([new, lapsed])
+        p_pool = np.concatenate([p_new, learner.recall[lapsed]])
+        spelling, group, basique = d.spelling[pool], d.group[pool], d.words.is_basique[pool]
+        near = -np.abs(p_pool - h) + 0.1 * w.noise * rng.random(pool.size)
+        hard = select(near, spelling, basique, j, 0, group, w)
+        easy = np.setdiff1d(np.arange(new.size), hard)
+        easy = easy[~np.isin(spelling[easy], spelling[hard])]
+        noisy = p_new[easy] + w.noise * rng.random(easy.size)
+        quota = basique_quota(n, s.level, s.basique_mastery, w, target)  # of the whole list
+        quota -= int(d.words.is_basique[reviews].sum() + basique[hard].sum())
+        quota = min(max(quota, 0), k - j)
+        easy = easy[select(noisy, spelling[easy], basique[easy], k - j, quota, group[easy], w)]
+        rest = np.concatenate([easy, hard])
+        picks = [(int(i), 2.0 - float(r)) for i, r in zip(reviews, r_rev, strict=True)]
+        picks += [(int(pool[i]), float(p_pool[i])) for i in rest[np.argsort(-p_pool[rest])]]
+        if len(picks) < n:  # few unseen words left: seen words not due, least retrievable first
+            taken = {int(d.spelling[i]) for i, _ in picks}
+            spare = [int(i) for i in seen if int(d.spelling[i]) not in taken]
+            picks += [(i, 1.0 - float(learner.recall[i])) for i in spare[: n - len(picks)]]
+        return sorted(picks, key=lambda pick: -pick[1])
 
     async def predict(self, user_id: uuid.UUID, mot_ids: list[int]) -> tuple[Learner, np.ndarray]:
         """The learner and P(correct) for each of ``mot_ids`` (all must exist)."""
@@ -218,6 +262,12 @@ class QuizService:
             return idempotency.Recorded(quiz_id, len(answers))
 
         return in_transaction(self.engine, work)
+
+
+def _first_spellings(ranked: np.ndarray, spelling: np.ndarray) -> np.ndarray:
+    """``ranked`` without the later items of a spelling already present (order kept)."""
+    _, first = np.unique(spelling[ranked], return_index=True)
+    return ranked[np.sort(first)]
 
 
 def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -9,7 +9,14 @@ from apps.quiz.dictionary import Dictionary, from_rows
 from apps.quiz.simulator import word_difficulty
 from apps.quiz.training.policy_eval import Setting, evaluate
 
-METRICS = {"retained_90", "retained_30", "success_rate", "new_per_week", "latency_ms_p50"}
+METRICS = {
+    "retained_90",
+    "retained_30",
+    "learned_90",
+    "success_rate",
+    "new_per_week",
+    "latency_ms_p50",
+}
 
 
 def rows(n: int, manulex: bool, seed: int = 3) -> list[tuple]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from apps.quiz.features import NEVER_SEEN_DAYS, summarise
+from apps.quiz.features import summarise
 from apps.quiz.recommender import (
     TOO_EASY,
     TOO_HARD,
     WEIGHTS,
-    LearnerWords,
     basique_quota,
-    score,
+    due_reviews,
+    hard_words_plan,
     select,
     target_probability,
 )
@@ -52,40 +52,34 @@ def test_summary_levels() -> None:
     assert full.basique_mastery == 1.0
 
 
-def state(n: int, **kw: np.ndarray) -> LearnerWords:
-    base = {
-        "times_seen": np.zeros(n),
-        "times_correct": np.zeros(n),
-        "days_since": np.full(n, NEVER_SEEN_DAYS),
-        "feeling": np.zeros(n, np.int8),
-    }
-    base.update(kw)
-    return LearnerWords(**base)
-
-
-def test_feelings_change_scores_and_target() -> None:
-    p = np.full(3, 0.7)
-    niv = np.full(3, 1.0)
-    seen = state(
-        3,
-        times_seen=np.ones(3),
-        times_correct=np.ones(3),
-        days_since=np.full(3, 5.0),
-        feeling=np.array([0, TOO_EASY, TOO_HARD], np.int8),
-    )
-    s = score(
-        p,
-        niv,
-        seen,
-        level=1,
-        target_p=0.7,
-        rng=np.random.default_rng(0),
-        w=WEIGHTS.__class__(noise=0.0),
-    )
-    assert s[1] < s[0] < s[2]
+def test_feelings_and_recent_success_move_the_target() -> None:
     assert target_probability(np.array([TOO_HARD] * 4, np.int8)) > WEIGHTS.target_p
     assert target_probability(np.array([TOO_EASY] * 4, np.int8)) < WEIGHTS.target_p
     assert target_probability(np.zeros(4, np.int8)) == WEIGHTS.target_p
+    none = np.zeros(4, np.int8)
+    # target-success control: a learner failing too often is aimed higher (easier words)
+    assert target_probability(none, accuracy=0.5) > WEIGHTS.target_p
+    assert target_probability(none, accuracy=1.0) < WEIGHTS.target_p
+
+
+def test_due_reviews_keep_the_cheapest_first_and_pass_lapsed_on() -> None:
+    recall = np.array([0.95, 0.85, 0.7, 0.1, 0.88, 0.8])
+    stability = np.array([5.0, 2.0, 40.0, 3.0, 10.0, 1.0])
+    on_time, lapsed = due_reviews(recall, stability, cap=2)
+    assert on_time.tolist() == [2, 4]  # due (R < 0.9, not lapsed), most stable first
+    assert sorted(lapsed.tolist()) == [1, 3, 5]  # beyond the cap, or forgotten (R < 0.3)
+    assert 0 not in on_time.tolist() + lapsed.tolist()  # R 0.95: not due
+
+
+def test_hard_words_plan_hits_the_needed_sum() -> None:
+    p = np.array([0.99, 0.98, 0.97, 0.96, 0.95, 0.5, 0.3, 0.1, 0.05])
+    j, h = hard_words_plan(p, k=5, need=4.0)  # 5 easy words would give 4.85
+    assert j == 1
+    assert abs(h - (4.0 - (0.99 + 0.98 + 0.97 + 0.96))) < 1e-9
+    assert hard_words_plan(p, k=5, need=4.9) == (0, 0.0)  # the easiest are not too easy
+    j, h = hard_words_plan(p, k=5, need=0.05)  # too hard a target: every word near the floor
+    assert j == 5
+    assert h == WEIGHTS.hard_floor
 
 
 def test_select_dedupes_spellings_and_keeps_quota() -> None:

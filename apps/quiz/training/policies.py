@@ -16,7 +16,7 @@ import numpy as np
 from fsrs import Card, Rating, Scheduler
 
 from apps.quiz.features import summarise
-from apps.quiz.history import History
+from apps.quiz.history import NO_ANSWERS, History
 from apps.quiz.recommender import FEELING_CODES
 from apps.quiz.service import QuizService
 
@@ -26,15 +26,17 @@ EARLIER_CANDIDATES = 1000  # the earlier service scored every word; a sample kee
 
 @dataclass
 class AppHistory:
-    """A learner's history as ``user_word_history`` + ``eval_mot`` hold it (dictionary-aligned)."""
+    """A learner's history as ``user_word_history`` + ``eval_mot`` + ``score_quiz`` hold it."""
 
     n_words: int
     times_seen: np.ndarray = field(init=False)
     times_correct: np.ndarray = field(init=False)
     last_seen: np.ndarray = field(init=False)  # epoch seconds, nan = never
     feeling: np.ndarray = field(init=False)  # latest feeling code per word, 0 = none
+    answers: list[tuple[np.ndarray, float, np.ndarray]] = field(init=False)  # score_quiz rows
 
     def __post_init__(self) -> None:
+        self.answers = []
         self.times_seen = np.zeros(self.n_words, np.float32)
         self.times_correct = np.zeros(self.n_words, np.float32)
         self.last_seen = np.full(self.n_words, np.nan)
@@ -47,6 +49,7 @@ class AppHistory:
         self.times_seen[idx] += 1
         self.times_correct[idx] += correct
         self.last_seen[idx] = when.timestamp()
+        self.answers.append((idx.copy(), when.timestamp(), np.asarray(correct, bool).copy()))
         codes = np.array([FEELING_CODES.get(f or "", 0) for f in feelings], np.int8)
         given = codes > 0
         self.feeling[idx[given]] = codes[given]
@@ -54,12 +57,20 @@ class AppHistory:
     def rows(self, mot_id: np.ndarray) -> History:
         """The rows ``read_history`` would return."""
         pos = np.flatnonzero(self.times_seen > 0)
+        if self.answers:
+            words = np.concatenate([a[0] for a in self.answers])
+            at = np.concatenate([np.full(a[0].size, a[1]) for a in self.answers])
+            ok = np.concatenate([a[2] for a in self.answers])
+            answers = (mot_id[words], at, ok)
+        else:
+            answers = NO_ANSWERS
         return History(
             mot_id=mot_id[pos],
             times_seen=self.times_seen[pos],
             times_correct=self.times_correct[pos],
             last_seen=self.last_seen[pos],
             feeling=self.feeling[pos],
+            answers=answers,
         )
 
 

@@ -63,6 +63,7 @@ class LearnerRun:
     new_words: int
     retained: np.ndarray  # words ever shown with R ≥ 0.9, at the start of days 1..days
     retained_basique: np.ndarray
+    learned: np.ndarray  # retained among the words not known at first show (P(correct) < 0.9)
     latency_ms: list[float]
 
 
@@ -106,8 +107,10 @@ def run_learner(
     app = AppHistory(len(words))
     policy.reset(setting.seed * 1_000_003 + learner_no)
     shown = np.zeros(len(words), bool)
+    unknown = np.zeros(len(words), bool)  # P(correct) < 0.9 when first shown
     retained = np.zeros(setting.days)
     retained_b = np.zeros(setting.days)
+    learned = np.zeros(setting.days)
     latency: list[float] = []
     answers = correct = 0
     quiz_hour = dict(zip(calendar.days.tolist(), calendar.hours.tolist(), strict=True))
@@ -127,6 +130,8 @@ def run_learner(
             learner.answer(idx, right, t)
             app.record(idx, right, when, feelings)
             policy.observe(idx, right, when)
+            first = ~shown[idx]
+            unknown[idx[first]] = p[first] < RETAINED_R
             shown[idx] = True
             answers += idx.size
             correct += int(right.sum())
@@ -134,7 +139,8 @@ def run_learner(
         ok = learner.retrievability(pos, day + 1.0) >= RETAINED_R
         retained[day] = ok.sum()
         retained_b[day] = (ok & words.is_basique[pos]).sum()
-    return LearnerRun(answers, correct, int(shown.sum()), retained, retained_b, latency)
+        learned[day] = (ok & unknown[pos]).sum()
+    return LearnerRun(answers, correct, int(shown.sum()), retained, retained_b, learned, latency)
 
 
 _CTX: dict[str, object] = {}
@@ -167,6 +173,7 @@ def summarise_runs(runs: Sequence[LearnerRun], days: int) -> dict[str, object]:
     success = np.array([r.correct / r.answers for r in runs if r.answers])
     curve = np.mean([r.retained for r in runs], axis=0)
     curve_b = np.mean([r.retained_basique for r in runs], axis=0)
+    curve_l = np.mean([r.learned for r in runs], axis=0)
     lat = np.concatenate([np.asarray(r.latency_ms) for r in runs])
     weeks = days / 7.0
 
@@ -178,6 +185,8 @@ def summarise_runs(runs: Sequence[LearnerRun], days: int) -> dict[str, object]:
         "retained_30": at(curve, 30),
         "retained_basique_90": at(curve_b, 90),
         "retained_basique_30": at(curve_b, 30),
+        "learned_90": at(curve_l, 90),
+        "learned_30": at(curve_l, 30),
         "success_rate": round(float(np.median(success)), 4),
         "success_rate_p25": round(float(np.percentile(success, 25)), 4),
         "success_rate_p75": round(float(np.percentile(success, 75)), 4),

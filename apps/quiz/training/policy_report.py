@@ -69,37 +69,15 @@ def plot(result: dict[str, dict[str, dict[str, Any]]], path: Path) -> None:
 def _row(name: str, m: dict[str, Any]) -> str:
     dr = f" (DR {m['desired_retention']:.2f})" if "desired_retention" in m else ""
     return (
-        f"| {name}{dr} | {m['retained_90']:.1f} | {m['retained_30']:.1f} | "
-        f"{m['retained_basique_90']:.1f} | {m['success_rate']:.1%} "
+        f"| {name}{dr} | {m['retained_90']:.1f} | {m.get('learned_90', float('nan')):.1f} | "
+        f"{m['retained_30']:.1f} | {m['retained_basique_90']:.1f} | {m['success_rate']:.1%} "
         f"({m['success_rate_p25']:.0%}–{m['success_rate_p75']:.0%}) | {m['success_in_band']:.0%} | "
         f"{m['new_per_week']:.1f} | {m['latency_ms_p50']:.2f} / {m['latency_ms_p95']:.2f} |"
     )
 
 
-def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], png: str) -> str:
-    """The markdown report."""
-    tables = []
-    for world, pols in result.items():
-        order = [*MAIN_POLICIES, *(["fsrs-in-band"] if "fsrs-in-band" in pols else [])]
-        order += sorted(n for n in pols if n.startswith(("fsrs@", "ours/")))
-        rows = "\n".join(_row(n, pols[n]) for n in order)
-        tables.append(
-            f"### World: {world}\n\n| policy | retained day 90 | day 30 | basique day 90 | "
-            "success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |\n"
-            f"|---|---|---|---|---|---|---|---|\n{rows}\n"
-        )
-    fb = []
-    for world, pols in result.items():
-        base = pols["ours"]["success_rate"]
-        for persona, asked in (("trop-dur", "easier"), ("trop-facile", "harder")):
-            m = pols[f"ours/{persona}"]
-            moved = m["success_rate"] - base
-            ok = moved > 0 if asked == "easier" else moved < 0
-            fb.append(
-                f"| {world} | always '{'Trop dur' if persona == 'trop-dur' else 'Trop facile'}' "
-                f"(asks {asked}) | {base:.1%} → {m['success_rate']:.1%} ({moved:+.1%}) | "
-                f"{'✅' if ok else '❌'} |"
-            )
+def verdict_lines(result: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """One line per world: the served policy against tuned FSRS (and FSRS held to the band)."""
     verdict = []
     for world, pols in result.items():
         ours, fsrs = pols["ours"], pols["fsrs"]
@@ -116,8 +94,37 @@ def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], 
             f"words at day 90 (its median success {fsrs['success_rate']:.1%}) → "
             f"{'✅' if ours['retained_90'] >= fsrs['retained_90'] else '❌'}; {fair_text}; "
             f"ours' median success {ours['success_rate']:.1%} → "
-            f"{'✅ inside' if band else '❌ outside'} 70–85 %."
+            f"{'✅ inside' if band else '❌ outside'} 70–85 %; words learned (not known at first "
+            f"show): ours {ours['learned_90']:.1f}, FSRS {fsrs['learned_90']:.1f}."
         )
+    return verdict
+
+
+def report(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, Any], png: str) -> str:
+    """The markdown report."""
+    tables = []
+    for world, pols in result.items():
+        order = [*MAIN_POLICIES, *(["fsrs-in-band"] if "fsrs-in-band" in pols else [])]
+        order += sorted(n for n in pols if n.startswith(("fsrs@", "ours/")))
+        rows = "\n".join(_row(n, pols[n]) for n in order)
+        tables.append(
+            f"### World: {world}\n\n| policy | retained day 90 | learned day 90 | day 30 | "
+            "basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | "
+            f"ms p50 / p95 |\n|---|---|---|---|---|---|---|---|---|\n{rows}\n"
+        )
+    fb = []
+    for world, pols in result.items():
+        base = pols["ours"]["success_rate"]
+        for persona, asked in (("trop-dur", "easier"), ("trop-facile", "harder")):
+            m = pols[f"ours/{persona}"]
+            moved = m["success_rate"] - base
+            ok = moved > 0 if asked == "easier" else moved < 0
+            fb.append(
+                f"| {world} | always '{'Trop dur' if persona == 'trop-dur' else 'Trop facile'}' "
+                f"(asks {asked}) | {base:.1%} → {m['success_rate']:.1%} ({moved:+.1%}) | "
+                f"{'✅' if ok else '❌'} |"
+            )
+    verdict = verdict_lines(result)
     nl = "\n"
     return f"""# Quiz policy evaluation: words retained after 30 and 90 days
 
@@ -141,7 +148,10 @@ in the simulator a word the learner already knows counts as soon as it is shown,
 band). The served policy is held to that band; "fsrs-in-band" is FSRS with the best desired
 retention that keeps its own median success in the band (when one of the grid does), the
 like-for-like comparison. "ours/trop-dur" shows what the same policy retains when the learner
-asks for easier quizzes.
+asks for easier quizzes. Every wrong answer the band asks for (15–30 % of them) is a quiz slot
+that keeps no word, so a policy inside the band pays for it in words retained; "learned" (the
+retained words that were not already known when first shown) separates teaching from showing
+known words.
 
 ![retention over days](quiz-policy.png)
 
@@ -159,7 +169,9 @@ asks for easier quizzes.
 ## Policies
 - **ours** — the service's recommender (`QuizService.align` + `QuizService.rank`, the code
   of `POST /get_recommendations`), served ONNX model, in-memory dictionary; the simulated
-  database history (times seen/right, last seen, latest feeling per word) is what the API reads.
+  database history (times seen/right, last seen, latest feeling per word, every answer with
+  its date) is what the API reads: FSRS-6 memory replayed from the answers times the reviews,
+  the model's P(correct) and a target-success controller choose the new words.
 - **fsrs** — py-fsrs scheduler: due reviews first (least retrievable first), then new words
   by children's frequency; desired retention (DR) tuned over {", ".join(f"{r:.2f}" for r in sorted({float(n.split("@")[1]) for n in result[next(iter(result))] if n.startswith("fsrs@")}))} for the
   most words retained at day 90, per world (grid rows below the main ones).
@@ -170,6 +182,8 @@ asks for easier quizzes.
 
 Metrics (means over learners unless said): retained = words ever shown whose
 retrievability is ≥ 0.9 the morning of day 30 / 90 (and the `basique` ones among them);
+learned = the retained words at day 90 that the learner did not already know when first shown
+(P(correct) < 0.9 at that moment, the world's own probability): what the quizzes taught;
 success = each learner's share of right answers over the 90 days (median and IQR over
 learners; the comfortable band is 70–85 %); new words per week; time of one policy call
 (choose today's words) in ms — ours includes aligning the history with the dictionary.
@@ -196,13 +210,18 @@ def card_section(result: dict[str, dict[str, dict[str, Any]]], facts: dict[str, 
             if name in pols:
                 rows.append(f"| {world} " + _row(name, pols[name]))
     table = "\n".join(rows)
+    verdict = "\n".join(verdict_lines(result))
     return f"""## Policy evaluation (words retained, `{facts["command"]}`)
 {facts["learners"]:,} simulated learners × {facts["days"]} days per policy and world, seed {facts["seed"]},
 `{facts["dump"]}` ({facts["senses"]:,} senses), {facts["when"]}. Details, plot and method:
-[quiz-policy.md](quiz-policy.md).
+[quiz-policy.md](quiz-policy.md). The served policy (`ours`): due reviews timed by FSRS-6 memory
+replayed from the learner's answers, new words chosen by this model's P(correct) so each quiz
+lands on a target success (README, "Policy").
 
-| world | policy | retained day 90 | day 30 | basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |
-|---|---|---|---|---|---|---|---|---|
+{verdict}
+
+| world | policy | retained day 90 | learned day 90 | day 30 | basique day 90 | success median (IQR) | learners in 70–85 % | new words / week | ms p50 / p95 |
+|---|---|---|---|---|---|---|---|---|---|
 {table}
 """
 

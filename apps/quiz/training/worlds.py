@@ -7,19 +7,16 @@ calendar (skipped days, a holiday) and ability, drawn from the learner's seed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from fsrs.scheduler import DEFAULT_PARAMETERS
 
+from apps.quiz import memory
 from apps.quiz.simulator import DEFAULT_PARAMS, Learner
 
 RETAINED_R = 0.9  # a word is retained when its retrievability is at least this
 NEUTRAL_HOUR, NEUTRAL_WEEKDAY = 12, 2  # the simulator's retention is read at noon on a Wednesday
-W = np.asarray(DEFAULT_PARAMETERS, dtype=np.float64)  # FSRS-6 default parameters (py-fsrs 6.3.2)
-DECAY = -W[20]
-FACTOR = 0.9 ** (1.0 / DECAY) - 1.0
+DECAY, FACTOR = memory.DECAY, memory.FACTOR
 
 
 @dataclass(frozen=True)
@@ -83,11 +80,6 @@ class SimulatorLearner:
         return self.p_correct(idx, day, NEUTRAL_HOUR, NEUTRAL_WEEKDAY)
 
 
-def initial_difficulty(rating: np.ndarray) -> np.ndarray:
-    """FSRS-6 D0(G) (unclamped)."""
-    return W[4] - np.exp(W[5] * (rating - 1.0)) + 1.0
-
-
 @dataclass
 class FsrsLearner:
     """World (b): each word's memory follows FSRS-6 with its default parameters.
@@ -125,35 +117,19 @@ class FsrsLearner:
         return np.where(np.isnan(self.last[idx]), prior, self.retrievability(idx, day))
 
     def answer(self, idx: np.ndarray, correct: np.ndarray, day: float) -> None:
-        """FSRS-6 update of stability and difficulty."""
-        g = np.where(correct, 3.0, 1.0)
+        """FSRS-6 update of stability and difficulty (``apps.quiz.memory``)."""
         new = np.isnan(self.last[idx])
-        s, d = self.stability[idx], self.fsrs_difficulty[idx]
         t = np.where(new, 0.0, day - self.last[idx])
-        r = self.retrievability(idx, day)
-        s0 = np.where(correct, W[2], W[0])
-        d0 = np.clip(initial_difficulty(g) + 1.5 * self.difficulty[idx], 1.0, 10.0)
-        same_day = ~new & (t < 1.0)
-        short = s * np.exp(W[17] * (g - 3.0 + W[18])) * np.power(np.maximum(s, 1e-3), -W[19])
-        short = np.where(correct, np.maximum(short, s), short)
-        recall = s * (
-            1.0
-            + math.exp(W[8])
-            * (11.0 - d)
-            * np.power(np.maximum(s, 1e-3), -W[9])
-            * (np.exp((1.0 - r) * W[10]) - 1.0)
+        s0, d0 = memory.first_state(correct)
+        d0 = np.clip(d0 + 1.5 * self.difficulty[idx], 1.0, 10.0)
+        s_next, d_next = memory.next_state(
+            self.stability[idx],
+            np.maximum(self.fsrs_difficulty[idx], 1.0),
+            t,
+            correct,
+            self.retrievability(idx, day),
         )
-        forget = np.minimum(
-            W[11]
-            * np.power(np.maximum(d, 1.0), -W[12])
-            * (np.power(s + 1.0, W[13]) - 1.0)
-            * np.exp((1.0 - r) * W[14]),
-            s / math.exp(W[17] * W[18]),
-        )
-        s_next = np.where(new, s0, np.where(same_day, short, np.where(correct, recall, forget)))
-        damped = d + (10.0 - d) * (-W[6] * (g - 3.0)) / 9.0
-        d_next = np.clip(W[7] * initial_difficulty(np.array(4.0)) + (1.0 - W[7]) * damped, 1, 10)
-        self.stability[idx] = np.maximum(s_next, 1e-3)
+        self.stability[idx] = np.where(new, s0, s_next)
         self.fsrs_difficulty[idx] = np.where(new, d0, d_next)
         self.last[idx] = day
 
