@@ -165,13 +165,17 @@ STEM = 5
 
 
 def stems(text: str, lemma: str) -> list[str]:
-    """Content-word stems of ``text`` (folded, first five letters), the word ``lemma`` left out."""
-    own = fold(lemma)[:STEM]
+    """Content-word stems of ``text`` (folded, first five letters); the forms of ``lemma`` (same
+    first four letters) are left out."""
+    own = fold(lemma)
     found = []
     for token in re.findall(r"[a-zà-öø-ÿœæ]+", text.lower()):
         folded = fold(token)
-        if len(folded) >= 3 and folded not in STOPWORDS and folded[:STEM] != own:
-            found.append(folded[:STEM])
+        if len(folded) < 3 or folded in STOPWORDS:
+            continue
+        if folded == own or (len(own) >= 4 and folded[:4] == own[:4]):  # « volé » of « voler »
+            continue
+        found.append(folded[:STEM])
     return found
 
 
