@@ -321,7 +321,16 @@ SUBJECT_PRONOUNS = frozenset(
     {"je", "j'", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "qui"}
 )
 COPULAS = frozenset({"être", "devenir", "sembler", "rester", "paraître", "avoir l'air"})
-DEGREE_ADVERBS = frozenset({"très", "trop", "si", "aussi", "plus", "moins", "assez", "tout"})
+DEGREE_ADVERBS = frozenset(
+    {"très", "trop", "si", "aussi", "plus", "moins", "assez", "tout", "vraiment", "tellement"}
+)
+# Forms spaCy rightly tags PRON even after a copula (« c'est tout », « c'est lui »).
+PRONOUN_TEXT = """tout tous toute toutes même mêmes autre autres rien personne moi toi lui elle eux soi
+    un une certain certaine certains certaines tel telle tels telles nul nulle aucun aucune
+    chacun chacune plusieurs quelqu'un quelque ça cela ceci celui celle ceux celles qui que
+    quoi lequel laquelle lesquels lesquelles dont où en y on nous vous je tu il ils elles le
+    la les leur leurs mien mienne tien tienne sien sienne nôtre vôtre"""
+PRONOUN_FORMS = frozenset(PRONOUN_TEXT.split())
 CLITICS = frozenset(
     {"le", "la", "les", "l'", "me", "m'", "te", "t'", "se", "s'", "lui", "leur", "y", "en"}
     | {"ne", "n'", "nous", "vous"}
@@ -354,7 +363,8 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     before = previous_words(words, position)
     if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Rends »
         initial = not before and word.text[:1].isupper()
-        return ("VERB", "NOUN", "ADJ") if initial else ()
+        common = word.text[:1].islower()  # a lower-case word taken for a name: « à midi »
+        return ("VERB", "NOUN", "ADJ") if initial or common else ()
     if word.kind != "lookup":
         return ()
     previous = words[position - 1] if position > 0 else None
@@ -372,6 +382,25 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
         "ADV": ("ADJ",) + (("NOUN",) if determiner else ()),
     }
     return allowed.get(word.pos, ())
+
+
+def misread_function_word(
+    words: Sequence[Word], position: int, forms: FormIndex
+) -> tuple[str, ...]:
+    """Readings of a word spaCy took for a function word, when Lexique has them for the form: a
+    noun after a determiner or a number (« des vers », « quatre vers »), an adjective after a
+    copula or an adverb of degree (« tu es vraiment drôle » tagged PRON)."""
+    word = words[position]
+    if word.kind != "grammar" or position == 0 or not word.text[:1].isalpha():
+        return ()
+    previous = words[position - 1]
+    analyses = {upos for _, upos in forms(word.text)}
+    if word.pos == "ADP" and previous.pos in ("DET", "NUM") and "NOUN" in analyses:
+        return ("NOUN",)
+    attribute = previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
+    if word.pos == "PRON" and attribute and "ADJ" in analyses:
+        return () if word.text.lower() in PRONOUN_FORMS else ("ADJ",)
+    return ()
 
 
 def with_other_readings(

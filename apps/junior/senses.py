@@ -24,6 +24,7 @@ from apps.junior.candidates import (
     candidate_keys,
     fetch_candidates,
     fold,
+    misread_function_word,
     other_readings,
     resolve,
     with_other_readings,
@@ -224,18 +225,27 @@ class SenseLinker:
         self.forms = forms
         self.expressions = frozenset(fold(e) for e in expressions)
 
+    def looked_up(self, sentence: Sentence, position: int) -> bool:
+        """Lookup words, and function words spaCy probably mis-tagged (« des vers »)."""
+        if sentence.words[position].kind == "lookup":
+            return True
+        return bool(misread_function_word(sentence.words, position, self.forms))
+
     def resolve_all(self, sentences: Sequence[Sentence]) -> list[list[Resolved | None]]:
-        """Candidates of every lookup word (None for context and grammar words)."""
-        lookups = [w for sent in sentences for w in sent.words if w.kind == "lookup"]
+        """Candidates of every word looked up (None for context and grammar words)."""
+        wanted = [[self.looked_up(sent, j) for j in range(len(sent.words))] for sent in sentences]
+        lookups = [
+            w
+            for sent, row in zip(sentences, wanted, strict=True)
+            for w, hit in zip(sent.words, row, strict=True)
+            if hit
+        ]
         keys = {k for w in lookups for k in candidate_keys(w, self.forms)}
         with self.engine.connect() as conn:
             found = fetch_candidates(conn, keys)
         return [
-            [
-                self.resolve_word(sent, j, found) if w.kind == "lookup" else None
-                for j, w in enumerate(sent.words)
-            ]
-            for sent in sentences
+            [self.resolve_word(sent, j, found) if hit else None for j, hit in enumerate(row)]
+            for sent, row in zip(sentences, wanted, strict=True)
         ]
 
     def resolve_word(
@@ -243,6 +253,11 @@ class SenseLinker:
     ) -> Resolved:
         """spaCy's reading's candidates, plus those of the other readings its context allows."""
         word = sentence.words[position]
+        if word.kind != "lookup":  # a mis-tagged function word: only its other readings
+            readings = misread_function_word(sentence.words, position, self.forms)
+            return with_other_readings(
+                Resolved([]), word, readings, found, self.forms, sentence.text, self.expressions
+            )
         resolved = resolve(word, found, self.forms, sentence.text, self.expressions)
         readings = other_readings(sentence.words, position)
         return with_other_readings(

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from apps.junior.candidates import Resolved, Sense, other_readings, with_other_readings
+from apps.junior.candidates import (
+    Resolved,
+    Sense,
+    misread_function_word,
+    other_readings,
+    with_other_readings,
+)
 from apps.junior.forms import FormIndex
 from apps.junior.nlp import Word
 from apps.junior.senses import DefinitionIndex, SenseChooser
@@ -78,3 +84,43 @@ def test_the_cost_keeps_spacy_reading_on_a_tie() -> None:
     context = index.matrix[0]
     assert chooser.choose(context, [verb, noun], 1, costs=[0.1, 0.0]).sense is noun
     assert chooser.choose(context, [noun, verb], 1, costs=[0.1, 0.0]).sense is verb
+
+
+def grammar(text: str, pos: str, lemma: str | None = None) -> Word:
+    return Word(text, lemma or text.lower(), pos, "dep", "grammar")
+
+
+def test_a_lower_case_word_tagged_propn_is_read_as_a_common_word() -> None:
+    a_midi = [w("à", "ADP"), w("midi", "PROPN", "midi")]
+    assert "NOUN" in other_readings(a_midi, 1)
+    leo = [w("avec", "ADP"), w("Léo", "PROPN", "Léo")]
+    assert other_readings(leo, 1) == ()
+
+
+def test_function_words_spacy_mistagged_get_their_noun_or_adjective_reading() -> None:
+    forms = FormIndex(
+        {"vers": (("vers", "NOUN"),), "drôle": (("drôle", "ADJ"),), "tout": (("tout", "ADJ"),)}
+    )
+    des_vers = [w("des", "DET", "un"), grammar("vers", "ADP")]
+    assert misread_function_word(des_vers, 1, forms) == ("NOUN",)
+    quatre_vers = [w("quatre", "NUM"), grammar("vers", "ADP")]
+    assert misread_function_word(quatre_vers, 1, forms) == ("NOUN",)
+    va_vers = [w("va", "VERB", "aller"), grammar("vers", "ADP")]
+    assert misread_function_word(va_vers, 1, forms) == ()  # the preposition
+    drole = [w("es", "AUX", "être"), w("vraiment", "ADV"), grammar("drôle", "PRON")]
+    assert misread_function_word(drole, 2, forms) == ("ADJ",)
+    tout = [w("C'", "PRON", "ce"), w("est", "AUX", "être"), grammar("tout", "PRON")]
+    assert misread_function_word(tout, 2, forms) == ()  # « c'est tout »: a pronoun
+
+
+def test_a_misread_function_word_gets_a_sense_in_the_response() -> None:
+    """The pipeline shows the sense chosen for « des vers », not the grammar placeholder."""
+    from apps.junior.pipeline import word_entry
+    from apps.junior.senses import Choice, Linked
+
+    vers = sense(5, "vers", "nom")
+    entry = word_entry(grammar("vers", "ADP"), Linked(Choice(vers, 0.5), "vers", "NOUN"))
+    assert entry["definition"] == vers.definition
+    assert entry["pos"] == "NOUN"
+    plain = word_entry(grammar("de", "ADP"), Linked(None))
+    assert plain["definition"] == "Mot grammatical"
