@@ -81,6 +81,7 @@ class Word:
     alt_lemma: str | None = None  # plain lemma of a pronominal verb (« lever » for « se lever »)
     verb_guess: str | None = None  # the form read as a verb, for NOUN/ADJ mis-tags (« frappe »)
     participle: bool = False  # a participle (« volant », « fermée »): may take ADJ/VERB senses
+    has_object: bool = False  # a direct object depends on it (« il a volé les œufs »)
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,7 @@ class FrenchAnalyzer:
                     alt_lemma=plain if pronominal else None,
                     verb_guess=guess if guess and guess != lemma else None,
                     participle=participle,
+                    has_object=any(child.dep_ == "obj" for child in token.children),
                 )
             )
         return Sentence(sent.text.strip(), tuple(words))

@@ -15,7 +15,11 @@ A candidate sense's score adds, to ``cos(sentence, definition)`` and the difficu
   construction sense: it gains when the expression's other words are around the word, and
   loses when they are not (« pomme » alone is never « pomme de terre »);
 - **order**: children's dictionaries list the common sense first, so earlier senses get a
-  small prior ``order / sense_no``.
+  small prior ``order / sense_no``;
+- **transitivity**: for a verb, the log-probability that the sense's examples have a direct
+  object as the sentence's verb has or has not (apps/junior/data/sense_frames.tsv, counted by
+  ``python -m apps.junior.tooling.sense_frames`` from the bank's spaCy analyses): « voler » with
+  an object is rather *steal*.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from apps.junior.vectors import Encoder
 log = logging.getLogger(__name__)
 
 EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "sense_examples.tsv"
+FRAMES_PATH = Path(__file__).resolve().parent / "data" / "sense_frames.tsv"
 
 # A definition head (before « : ») is a construction when it holds the word and starts with it
 # or with one of these words (« Se passer », « Il y a », « À deux pas », « Faire le beau »).
@@ -176,6 +181,34 @@ def stems(text: str, lemma: str) -> list[str]:
         if folded == own or (len(own) >= 4 and folded[:4] == own[:4]):  # « volé » of « voler »
             continue
         found.append(folded[:STEM])
+    return found
+
+
+@dataclass(frozen=True)
+class Frame:
+    """How many of a verb sense's examples were analysed with the verb found, and how many of
+    those have a direct object."""
+
+    examples: int
+    analysed: int
+    with_object: int
+
+    def log_share(self, has_object: bool) -> float:
+        """Log of the (Laplace-smoothed) share of examples that have an object as ``has_object``."""
+        share = (self.with_object + 1) / (self.analysed + 2)
+        return math.log(share if has_object else 1.0 - share)
+
+
+def read_frames(path: Path = FRAMES_PATH) -> dict[str, Frame]:
+    """Verb frames per sense key (``key<TAB>examples<TAB>analysed<TAB>with_object``)."""
+    if not path.is_file():
+        return {}
+    found = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = line.rstrip("\n").split("\t")
+            if len(row) == 4 and not row[0].startswith("#"):
+                found[row[0]] = Frame(int(row[1]), int(row[2]), int(row[3]))
     return found
 
 
@@ -320,6 +353,7 @@ class Weights:
     construction_bonus: float = 0.15
     construction_penalty: float = 0.3
     order: float = 0.1
+    transitivity: float = 0.1
 
 
 class SenseChoice(SenseChooser):
@@ -332,11 +366,13 @@ class SenseChoice(SenseChooser):
         bank: ExampleBank | None,
         weights: Weights | None = None,
         profiles: WordProfiles | None = None,
+        frames: dict[str, Frame] | None = None,
     ) -> None:
         super().__init__(base.index, base.difficulty_weight, base.temperature)
         self.bank = bank
         self.weights = weights or Weights()
         self.profiles = profiles
+        self.frames = frames or {}
         self.constructions: dict[int, Construction | None] = {}
 
     def construction(self, sense: Sense) -> Construction | None:
@@ -368,6 +404,10 @@ class SenseChoice(SenseChooser):
             if query is not None and self.profiles is not None:
                 scores[i] += w.words * self.profiles.similarity(query, sense)
             scores[i] += w.order / max(sense.sense_no, 1)
+            frame = self.frames.get(sense.key)
+            verb = position is not None and bool(words) and words[position].pos == "VERB"
+            if frame is not None and verb and position is not None and sense.gram == "verbe":
+                scores[i] += w.transitivity * frame.log_share(words[position].has_object)
             construction = self.construction(sense)
             if construction is not None and position is not None and words:
                 share = construction_match(construction, words, position)
@@ -382,4 +422,4 @@ def build_sense_choice(base: SenseChooser, cache_dir: Path | None) -> SenseChoic
     Multi-word entries are handled before the choice (``FrenchAnalyzer.add_expressions``)."""
     examples = read_examples()
     bank = ExampleBank(base.index.encoder, examples, cache_dir)
-    return SenseChoice(base, bank, profiles=WordProfiles(examples))
+    return SenseChoice(base, bank, profiles=WordProfiles(examples), frames=read_frames())

@@ -54,3 +54,11 @@ def test_kinds_and_infinitive_guess() -> None:
     assert guess_infinitive("frappent") == "frapper"
     assert guess_infinitive("monte") == "monter"
     assert guess_infinitive("va") is None
+
+
+def test_direct_objects_are_marked(pipeline: JuniorPipeline) -> None:
+    """The transitivity cue of the sense choice reads it: « voler » with an object = steal."""
+    words = analysed(pipeline, "Le renard a volé les œufs de la poule.")
+    assert words["volé"].has_object
+    words = analysed(pipeline, "Les hirondelles volent au-dessus du lac.")
+    assert not words["volent"].has_object

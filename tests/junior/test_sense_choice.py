@@ -13,7 +13,9 @@ from apps.junior.encoder import l2_normalise
 from apps.junior.nlp import Word
 from apps.junior.sense_choice import (
     EXAMPLES_PATH,
+    FRAMES_PATH,
     ExampleBank,
+    Frame,
     SenseChoice,
     Weights,
     WordProfiles,
@@ -21,6 +23,7 @@ from apps.junior.sense_choice import (
     construction_of,
     example_writers,
     read_examples,
+    read_frames,
     soft_max,
     stems,
 )
@@ -229,3 +232,30 @@ def test_steal_and_fly_with_the_real_encoder_and_bank(use_model: Path) -> None:
         position = next(i for i, x in enumerate(words) if x.text.startswith("vol"))
         picked = chooser.choose(context, voler, 1, words, position)
         assert picked.sense.sense_no == number, sentence
+
+
+def test_transitivity_prefers_the_sense_whose_examples_share_the_frame() -> None:
+    encoder = TableEncoder({})  # every sentence and definition equally close
+    voler_1 = sense(20, "voler", "Se déplacer dans les airs.", 1)
+    voler_2 = sense(21, "voler", "Prendre ce qui appartient à un autre.", 2)
+    frames = {"voler#VERB#1": Frame(6, 6, 0), "voler#VERB#2": Frame(6, 6, 6)}
+    index = DefinitionIndex(encoder)
+    index.set([], np.zeros((0, encoder.dim), np.float32))
+    chooser = SenseChoice(
+        SenseChooser(index, 0.0), ExampleBank(encoder, {}), Weights(order=0.0), frames=frames
+    )
+    context = encoder.encode(["x"])[0]
+    with_object = [w("Il"), Word("vole", "voler", "VERB", "root", "lookup", has_object=True)]
+    without = [w("Il"), Word("vole", "voler", "VERB", "root", "lookup")]
+    assert chooser.choose(context, [voler_1, voler_2], 1, with_object, 1).sense is voler_2
+    assert chooser.choose(context, [voler_1, voler_2], 1, without, 1).sense is voler_1
+    assert Frame(6, 6, 6).log_share(True) > Frame(6, 6, 0).log_share(True)
+
+
+def test_frames_file_matches_the_example_bank() -> None:
+    """sense_frames.tsv counts the bank's verb examples: re-run
+    ``python -m apps.junior.tooling.sense_frames`` after editing sense_examples.tsv."""
+    frames = read_frames(FRAMES_PATH)
+    verbs = {k: len(v) for k, v in read_examples(EXAMPLES_PATH).items() if "#VERB#" in k}
+    assert {k: f.examples for k, f in frames.items()} == verbs
+    assert all(0 <= f.with_object <= f.analysed <= f.examples for f in frames.values())

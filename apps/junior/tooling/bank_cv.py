@@ -4,8 +4,8 @@
 writer of apps/junior/data/sense_examples.tsv, the share of its examples whose sense the choice
 gets right when the bank is made of the other writers' examples, and the accuracy on the dev set
 tests/junior/eval/senses.jsonl with the whole bank. Candidates are all senses of the labelled
-lemma and category in the seed dump (no lookup, no database); words are whitespace tokens, so
-constructions work only on the surface forms. The weights of :class:`Weights` were chosen with it.
+lemma and category in the seed dump (no lookup, no database); words are spaCy's analyses (as the service's), verb frames are counted on the writers kept.
+The weights of :class:`Weights` were chosen with it.
 The independent set is never read here.
 """
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from apps.junior.candidates import Sense, fold
 from apps.junior.encoder import Encoder, UseEncoder
-from apps.junior.nlp import Word
+from apps.junior.nlp import FrenchAnalyzer, Sentence, Word, load_spacy
 from apps.junior.sense_choice import (
     EXAMPLES_PATH,
     ExampleBank,
@@ -33,16 +33,23 @@ from apps.junior.senses import DefinitionIndex, SenseChooser
 from apps.junior.settings import MODELS_DIR
 from apps.junior.tooling.dump_senses import candidate_groups, dump_senses
 from apps.junior.tooling.evaluation import load_eval_set
+from apps.junior.tooling.sense_frames import target_position, verb_frames
+
+Analysed = dict[str, tuple[Sentence, ...]]
 
 
-def pseudo_words(sentence: str, lemma: str) -> tuple[list[Word], int | None]:
-    """Whitespace tokens as words, and the position of the one that looks like ``lemma``."""
-    words = [Word(t, t.lower().strip('.,;:!?«»"()'), "X", "", "context") for t in sentence.split()]
-    stem = fold(lemma)[: max(3, min(len(lemma) - 1, 5))]
-    for i, word in enumerate(words):
-        if fold(word.lemma.split("'")[-1]).startswith(stem):
-            return words, i
-    return words, None
+def analyse_all(analyzer: FrenchAnalyzer, sentences: Iterable[str]) -> Analysed:
+    """spaCy's analysis of every distinct sentence."""
+    return {s: tuple(analyzer.analyse(s)) for s in dict.fromkeys(sentences)}
+
+
+def located(analysed: Sequence[Sentence], lemma: str) -> tuple[Sequence[Word], int | None]:
+    """The words of the sentence holding ``lemma`` and its position there."""
+    for sentence in analysed:
+        position = target_position(sentence.words, lemma)
+        if position is not None:
+            return sentence.words, position
+    return (analysed[0].words if analysed else ()), None
 
 
 def accuracy(
@@ -51,6 +58,7 @@ def accuracy(
     groups: dict[tuple[str, str | None], list[Sense]],
     by_key: dict[str, Sense],
     items: Sequence[tuple[str, str]],
+    analysed: Analysed,
 ) -> float:
     """Share of (key, sentence) items whose key is chosen among its lemma/category's senses."""
     if not items:
@@ -60,7 +68,7 @@ def accuracy(
     for (key, sentence), context in zip(items, contexts, strict=True):
         sense = by_key[key]
         senses = groups[(fold(sense.word), sense.gram)]
-        words, position = pseudo_words(sentence, sense.word)
+        words, position = located(analysed[sentence], sense.word)
         picked = choice.choose(context, senses, 1, words if position is not None else (), position)
         right += picked.sense.key == key
     return right / len(items)
@@ -79,7 +87,7 @@ def writer_rows(path: Path, writer: str) -> list[tuple[str, str]]:
 
 
 def cross_validate(
-    weights: Weights, encoder: Encoder, path: Path = EXAMPLES_PATH
+    weights: Weights, encoder: Encoder, analyzer: FrenchAnalyzer, path: Path = EXAMPLES_PATH
 ) -> dict[str, float]:
     """Held-out accuracy per writer, their example-weighted mean (``writers``) and ``dev``."""
     senses = dump_senses()
@@ -89,6 +97,10 @@ def cross_validate(
     base = SenseChooser(index)
     everything = read_examples(path)
     vectors = {key: encoder.encode(rows) for key, rows in everything.items()}
+    dev = [(d["sense"], d["sentence"]) for d in load_eval_set() if d["sense"] in by_key]
+    analysed = analyse_all(
+        analyzer, [s for rows in everything.values() for s in rows] + [s for _, s in dev]
+    )
     result: dict[str, float] = {}
     total = 0
     for writer in example_writers(path):
@@ -99,18 +111,27 @@ def cross_validate(
             wanted = set(rows)
             mask = [s in wanted for s in everything[key]]
             bank_vectors[key] = vectors[key][mask]
+        frames = verb_frames((k, analysed[s]) for k, rows in kept.items() for s in rows)
         choice = SenseChoice(
-            base, ExampleBank.from_vectors(encoder, bank_vectors), weights, WordProfiles(kept)
+            base,
+            ExampleBank.from_vectors(encoder, bank_vectors),
+            weights,
+            WordProfiles(kept),
+            frames,
         )
-        result[writer or "first bank"] = accuracy(choice, encoder, groups, by_key, held)
+        result[writer or "first bank"] = accuracy(choice, encoder, groups, by_key, held, analysed)
         result["writers"] = result.get("writers", 0.0) + result[writer or "first bank"] * len(held)
         total += len(held)
     result["writers"] /= max(total, 1)
+    frames = verb_frames((k, analysed[s]) for k, rows in everything.items() for s in rows)
     whole = SenseChoice(
-        base, ExampleBank.from_vectors(encoder, vectors), weights, WordProfiles(everything)
+        base,
+        ExampleBank.from_vectors(encoder, vectors),
+        weights,
+        WordProfiles(everything),
+        frames,
     )
-    dev = [(d["sense"], d["sentence"]) for d in load_eval_set() if d["sense"] in by_key]
-    result["dev"] = accuracy(whole, encoder, groups, by_key, dev)
+    result["dev"] = accuracy(whole, encoder, groups, by_key, dev, analysed)
     return result
 
 
@@ -122,9 +143,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     encoder = UseEncoder(MODELS_DIR / "use-multilingual-v3-int8.onnx", threads=2)
+    analyzer = FrenchAnalyzer(load_spacy())
     for overrides in args.weights or ["{}"]:
         weights = replace(Weights(), **json.loads(overrides))
-        figures = cross_validate(weights, encoder)
+        figures = cross_validate(weights, encoder, analyzer)
         print(overrides, " ".join(f"{k}={v:.1%}" for k, v in figures.items()), flush=True)
 
 
