@@ -384,6 +384,25 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     return allowed.get(word.pos, ())
 
 
+# Words that open a noun phrase or stand for an object: after a sentence's first word they make
+# it a verb (« Coupe les légumes », « Range ta chambre »); a noun does not start a sentence bare.
+OBJECT_STARTS = frozenset(
+    {"le", "la", "les", "l'", "un", "une", "des", "du", "mon", "ma", "mes", "ton", "ta", "tes"}
+    | {"son", "sa", "ses", "notre", "votre", "nos", "vos", "leur", "leurs", "ce", "cet", "cette"}
+    | {"ces"}
+)
+
+
+def imperative_start(words: Sequence[Word], position: int) -> bool:
+    """True for a sentence's first word tagged NOUN or ADJ right before a determiner: an
+    imperative (« Coupe les légumes »), so its verb reading should win over spaCy's."""
+    word = words[position]
+    if word.pos not in ("NOUN", "ADJ") or previous_words(words, position):
+        return False
+    following = [w.text.lower().replace("’", "'") for w in words[position + 1 : position + 2]]
+    return bool(following) and following[0] in OBJECT_STARTS
+
+
 def misread_function_word(
     words: Sequence[Word], position: int, forms: FormIndex
 ) -> tuple[str, ...]:

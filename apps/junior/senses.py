@@ -19,11 +19,13 @@ from sqlalchemy import Engine, text
 
 from apps.junior.candidates import (
     GRAM_TO_UPOS,
+    UPOS_TO_GRAM,
     Resolved,
     Sense,
     candidate_keys,
     fetch_candidates,
     fold,
+    imperative_start,
     misread_function_word,
     other_readings,
     resolve,
@@ -281,6 +283,14 @@ class SenseLinker:
             for i, row in enumerate(resolved)
         ]
 
+    @staticmethod
+    def costly(sense: Sense, resolved: Resolved, verb_first: bool) -> bool:
+        """Whether ``sense`` pays the other-reading cost: the readings spaCy did not give do,
+        except that for an imperative (``verb_first``) every non-verb sense does instead."""
+        if verb_first:
+            return sense.gram != UPOS_TO_GRAM["VERB"]
+        return sense.mot_id in resolved.other_reading
+
     def linked(
         self,
         words: Sequence[Word],
@@ -295,8 +305,10 @@ class SenseLinker:
             return Linked(None)
         costs = None
         if resolved.other_reading:
+            # an imperative spaCy read as a noun: the verb reading is the likely one
+            verb_first = imperative_start(words, position)
             costs = [
-                OTHER_READING_COST if s.mot_id in resolved.other_reading else 0.0
+                OTHER_READING_COST if self.costly(s, resolved, verb_first) else 0.0
                 for s in resolved.senses
             ]
         picked = self.chooser.choose(context, resolved.senses, target, words, position, costs)

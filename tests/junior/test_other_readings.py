@@ -9,6 +9,7 @@ import numpy as np
 from apps.junior.candidates import (
     Resolved,
     Sense,
+    imperative_start,
     misread_function_word,
     other_readings,
     with_other_readings,
@@ -124,3 +125,25 @@ def test_a_misread_function_word_gets_a_sense_in_the_response() -> None:
     assert entry["pos"] == "NOUN"
     plain = word_entry(grammar("de", "ADP"), Linked(None))
     assert plain["definition"] == "Mot grammatical"
+
+
+def test_a_first_word_before_a_determiner_is_an_imperative() -> None:
+    coupe = [w("Coupe", "NOUN", "coupe"), w("les", "DET", "le"), w("légumes", "NOUN")]
+    assert imperative_start(coupe, 0)
+    la_coupe = [w("La", "DET", "le"), w("coupe", "NOUN"), w("est", "AUX", "être")]
+    assert not imperative_start(la_coupe, 1)  # not the first word
+    coupe_du_monde = [w("Coupe", "NOUN", "coupe"), w("géante", "ADJ")]
+    assert not imperative_start(coupe_du_monde, 0)
+    verb = [w("Range", "VERB", "ranger"), w("ta", "DET", "ton"), w("chambre", "NOUN")]
+    assert not imperative_start(verb, 0)  # spaCy already reads a verb
+
+
+def test_for_an_imperative_the_noun_senses_pay_the_cost() -> None:
+    from apps.junior.senses import SenseLinker
+
+    noun, verb = sense(1, "coupe", "nom"), sense(2, "couper", "verbe")
+    resolved = Resolved([noun, verb], other_reading=frozenset({2}))
+    assert SenseLinker.costly(verb, resolved, verb_first=False)
+    assert not SenseLinker.costly(noun, resolved, verb_first=False)
+    assert SenseLinker.costly(noun, resolved, verb_first=True)
+    assert not SenseLinker.costly(verb, resolved, verb_first=True)
