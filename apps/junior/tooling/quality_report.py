@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import psycopg2
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from apps.common.hashing import file_sha256
 from apps.common.settings import database_url_from_env, libpq_url, normalise_url
@@ -75,16 +75,29 @@ Readings spaCy's md model often confuses are offered beside its own, at a cost o
 (apps/junior/candidates.py `other_readings`): the form's Lexique analyses as a verb after a subject
 or clitics or at the start of a sentence (« il la serre », « Mets ta veste » tagged PROPN), as a
 noun after a determiner, as an adjective after a copula or a degree adverb (« c'est juste »).
-One candidate → confidence 1.0. Several → each scores
-`cos(sentence, definition) + 0.02 × (1 − |difficulty − target| / 2)`, plus (apps/junior/sense_choice.py)
-`0.8 × best cos(sentence, example)` over the sense's examples (apps/junior/data/sense_examples.tsv and
-the example after the definition's colon), `0.1 / sense_no` (dictionaries list the common sense
-first), and for a construction sense (« Se trouver : … », « Il y a : … », « À pied : … ») +0.15
-when the construction's other words are within 4 words, − 0.3 × the share missing otherwise.
-`JUNIOR_SENSE_CUES=false` gives the previous method (definition similarity only). The sentence is encoded once,
-definitions once at start-up (cached on disk by model hash + dictionary digest when
-`JUNIOR_CACHE_DIR` is set). Confidence is the softmax probability of the best score
-(temperature 0.03), i.e. a function of the margin over the others.
+Function words spaCy mis-tags get the same treatment (« des vers » ADP → noun, « tu es vraiment
+drôle » PRON → adjective; `misread_function_word`), a lower-case word tagged PROPN (« à midi ») its
+common readings, and a first word tagged NOUN/ADJ right before a determiner is an imperative
+(« Coupe les légumes »): there the noun senses pay the cost instead of the verb's.
+One candidate → confidence 1.0. Several → each scores (apps/junior/sense_choice.py)
+`cos(sentence, definition) + 0.02 × (1 − |difficulty − target| / 2)`, plus
+`1.2 × softmax-pool(cos(sentence, examples))` over the sense's examples
+(apps/junior/data/sense_examples.tsv and the example after the definition's colon; the pool is
+`0.05 × log mean exp(cos / 0.05)`: a nearest-neighbour vote where several close examples beat one),
+`0.8 × TF-IDF cosine` between the sentence's content words (5-letter stems, the word's own forms
+left out) and those of the sense's examples and definition, `0.1 / sense_no` (dictionaries list
+the common sense first), for a verb `0.1 × log P(object | sense)` (the Laplace-smoothed share of
+the sense's examples whose verb has a direct object as this one has or has not; spaCy's `obj`
+dependency, counted into apps/junior/data/sense_frames.tsv by `python -m
+apps.junior.tooling.sense_frames`), and for a construction sense (« Se trouver : … », « Il y a :
+… », « À pied : … ») +0.15 when the construction's other words are within 4 words, − 0.3 × the
+share missing otherwise. The weights were chosen by cross-validation over the bank, one writer
+held out at a time, checked on the dev set (`python -m apps.junior.tooling.bank_cv`; never on
+the independent set). `JUNIOR_SENSE_CUES=false` gives the previous method (definition similarity
+only). The sentence is encoded once, definitions and examples once at start-up (cached on disk
+by model hash + content digest when `JUNIOR_CACHE_DIR` is set; ~9 s to encode the 11,200
+examples without it). Confidence is the softmax probability of the best score (temperature
+0.03), i.e. a function of the margin over the others.
 
 ## Sense accuracy on the independent set ({ind_items} sentences, tests/junior/eval/independent)
 
@@ -138,6 +151,11 @@ were written by the engineer who read the curated definitions, so accuracy on re
 On the seed dump (data/lsf_app_dump.sql.gz, restored with `vocabulo-restore`; same labels):
 
 {seed_table}
+
+The rows above score definitions only (per encoder). The service's whole path (`SenseLinker.link`:
+candidates, other readings, example bank, cues) on the seed dump, as for the independent set:
+
+{dev_linked}
 
 CamemBERT: {camembert}
 
@@ -271,6 +289,7 @@ def write_doc(
     n_items: int,
     seed: list[SenseReport],
     independent: IndependentReport,
+    dev_linked: IndependentReport | None = None,
 ) -> str:
     """Render docs/models/junior.md from the measurements."""
     main = senses[0]
@@ -288,6 +307,7 @@ def write_doc(
         items=n_items,
         sense_table="\n".join(sense_table(senses)),
         seed_table="\n".join(sense_table(seed)) if seed else "(no seed dump found: not measured)",
+        dev_linked="\n".join(dev_linked.table()) if dev_linked else "(not measured)",
         pos=f"{main.rate(main.pos_ok):.1%}",
         lemma=f"{main.rate(main.lemma_ok):.1%}",
         ocr_table="\n".join(ocr_table(pages)),
@@ -334,6 +354,32 @@ def measure_independent(
     finally:
         drop_database(admin, name)
     return report
+
+
+def dev_through_linker(
+    url: str, engine: Engine, analyzer: FrenchAnalyzer, encoder: Encoder, threads: int
+) -> IndependentReport:
+    """The dev set through the service's path, in the independent set's report shape."""
+    import tempfile
+
+    from apps.junior.settings import JuniorSettings
+
+    items = [
+        {
+            "id": d["id"],
+            "lemma": d["lemma"],
+            "pos": d["pos"],
+            "form": d["word"],
+            "sentence": d["sentence"],
+            "sense_key": d["sense"],
+        }
+        for d in load_eval_set()
+    ]
+    with tempfile.TemporaryDirectory(prefix="junior-eval-cache-") as cache:
+        settings = JuniorSettings(
+            database_url=url, cache_dir=Path(cache), onnx_threads=threads, log_json=False
+        )
+        return evaluate_independent(settings, engine, analyzer, encoder, items, "seed dump")
 
 
 def print_independent(report: IndependentReport, items_out: Path | None = None) -> None:
@@ -383,18 +429,20 @@ def main() -> None:
     finally:
         drop_database(admin, name)
     seed: list[SenseReport] = []
+    dev_linked: IndependentReport | None = None
     if SEED_DUMP.is_file():
         name, url = scratch_database(admin)
         try:
             restore_seed_dump(url)
             engine = create_engine(normalise_url(url))
             seed = [evaluate_senses(engine, analyzer, enc, items) for enc in models]
+            dev_linked = dev_through_linker(url, engine, analyzer, models[0], args.threads)
             engine.dispose()
         finally:
             drop_database(admin, name)
     independent = measure_independent(admin, analyzer, models[0], args.threads)
     pages = evaluate_pages(OcrEngine(args.threads), with_tesseract=True)
-    doc = write_doc(reports, pages, len(items), seed, independent)
+    doc = write_doc(reports, pages, len(items), seed, independent, dev_linked)
     if args.no_write:
         print(doc)
     else:
