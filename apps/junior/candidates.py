@@ -407,14 +407,23 @@ def misread_function_word(
     words: Sequence[Word], position: int, forms: FormIndex
 ) -> tuple[str, ...]:
     """Readings of a word spaCy took for a function word, when Lexique has them for the form: a
-    noun after a determiner or a number (« des vers », « quatre vers »), an adjective after a
-    copula or an adverb of degree (« tu es vraiment drôle » tagged PRON)."""
+    noun after a determiner or a number, or a determiner and an adjective (« des vers », « quatre
+    vers », « de jolis vers »), an adjective after a copula or an adverb of degree (« tu es
+    vraiment drôle » tagged PRON), and a number's adjective entry (« neuf » the number)."""
     word = words[position]
-    if word.kind != "grammar" or position == 0 or not word.text[:1].isalpha():
+    if word.kind != "grammar" or not word.text[:1].isalpha():
+        return ()
+    analyses = {upos for _, upos in forms(word.text)}
+    if word.pos == "NUM" and "ADJ" in analyses:  # the dictionary files numbers as adjectives
+        return ("ADJ",)
+    if position == 0:
         return ()
     previous = words[position - 1]
-    analyses = {upos for _, upos in forms(word.text)}
-    if word.pos == "ADP" and previous.pos in ("DET", "NUM") and "NOUN" in analyses:
+    before_adjective = words[position - 2] if position > 1 and previous.pos == "ADJ" else None
+    noun_phrase = previous.pos in ("DET", "NUM") or (
+        before_adjective is not None and before_adjective.pos == "DET"
+    )
+    if word.pos == "ADP" and noun_phrase and "NOUN" in analyses:  # « de jolis vers »
         return ("NOUN",)
     attribute = previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
     if word.pos == "PRON" and attribute and "ADJ" in analyses:

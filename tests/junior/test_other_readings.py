@@ -100,12 +100,22 @@ def test_a_lower_case_word_tagged_propn_is_read_as_a_common_word() -> None:
 
 def test_function_words_spacy_mistagged_get_their_noun_or_adjective_reading() -> None:
     forms = FormIndex(
-        {"vers": (("vers", "NOUN"),), "drôle": (("drôle", "ADJ"),), "tout": (("tout", "ADJ"),)}
+        {
+            "vers": (("vers", "NOUN"),),
+            "drôle": (("drôle", "ADJ"),),
+            "tout": (("tout", "ADJ"),),
+            "neuf": (("neuf", "ADJ"),),
+        }
     )
+    assert misread_function_word([w("J'", "PRON"), grammar("neuf", "NUM")], 1, forms) == ("ADJ",)
     des_vers = [w("des", "DET", "un"), grammar("vers", "ADP")]
     assert misread_function_word(des_vers, 1, forms) == ("NOUN",)
     quatre_vers = [w("quatre", "NUM"), grammar("vers", "ADP")]
     assert misread_function_word(quatre_vers, 1, forms) == ("NOUN",)
+    jolis_vers = [w("de", "DET"), w("jolis", "ADJ", "joli"), grammar("vers", "ADP")]
+    assert misread_function_word(jolis_vers, 2, forms) == ("NOUN",)
+    pret_vers = [w("est", "AUX", "être"), w("prêt", "ADJ"), grammar("vers", "ADP")]
+    assert misread_function_word(pret_vers, 2, forms) == ()
     va_vers = [w("va", "VERB", "aller"), grammar("vers", "ADP")]
     assert misread_function_word(va_vers, 1, forms) == ()  # the preposition
     drole = [w("es", "AUX", "être"), w("vraiment", "ADV"), grammar("drôle", "PRON")]
