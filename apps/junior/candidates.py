@@ -358,7 +358,8 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     """Parts of speech (besides spaCy's) the word at ``position`` may be read as, from the
     words before it: a verb after a subject (« il porte », « Léa serre », « je la serre ») or at the start
     (imperative); a noun after a determiner; an adjective after a copula or an adverb of degree
-    (« c'est juste », « il est très fort »)."""
+    (« c'est juste », « il est très fort »); a verb for an adjective in a sentence without one
+    (« Le linge sèche au soleil »)."""
     word = words[position]
     before = previous_words(words, position)
     if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Rends »
@@ -375,10 +376,12 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     attribute = previous is not None and (
         previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
     )
+    # no verb in the sentence: the adjective after the subject is it (« Le linge sèche au soleil »)
+    verbless = bool(before) and not any(w.pos in ("VERB", "AUX") for w in words)
     allowed = {
         "NOUN": (("VERB",) if subject else ()) + (("ADJ",) if attribute else ()),
         "VERB": ("NOUN",) if determiner else (),
-        "ADJ": ("NOUN",) if determiner else (),
+        "ADJ": (("NOUN",) if determiner else ()) + (("VERB",) if verbless else ()),
         "ADV": ("ADJ",) + (("NOUN",) if determiner else ()),
     }
     return allowed.get(word.pos, ())

@@ -157,3 +157,11 @@ def test_for_an_imperative_the_noun_senses_pay_the_cost() -> None:
     assert not SenseLinker.costly(noun, resolved, verb_first=False)
     assert SenseLinker.costly(noun, resolved, verb_first=True)
     assert not SenseLinker.costly(verb, resolved, verb_first=True)
+
+
+def test_an_adjective_in_a_sentence_without_a_verb_may_be_the_verb() -> None:
+    linge = [w("Le", "DET", "le"), w("linge", "NOUN"), w("sèche", "ADJ", "sec"), w("vite", "ADV")]
+    assert "VERB" in other_readings(linge, 2)
+    robe = [w("Elle", "PRON", "elle"), w("porte", "VERB", "porter"), w("une", "DET", "un")]
+    robe += [w("robe", "NOUN"), w("sèche", "ADJ", "sec")]
+    assert "VERB" not in other_readings(robe, 4)
