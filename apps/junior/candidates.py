@@ -249,7 +249,22 @@ def candidate_keys(word: Word, forms: FormIndex) -> list[str]:
     """Every dictionary key a word may be looked up under (one batched query per page)."""
     keys = [*lemma_keys(word), word.text.lower(), word.verb_guess]
     keys += [lemma for lemma, _ in forms(word.text)]
+    if word.pos == "COMPOUND":  # « à peine » may be a sense of « peine » (« À peine : … »)
+        keys += [part for part in word.text.lower().replace("'", " ").split() if len(part) > 2]
     return [k for k in dict.fromkeys(keys) if k]
+
+
+def headed_by(word: Word, found: dict[str, list[Sense]]) -> list[Sense]:
+    """Senses of a compound's words whose definition starts with the compound (« À peine : … »
+    for « à peine »)."""
+    wanted = fold(word.text)
+    parts = [p for p in word.text.lower().replace("'", " ").split() if len(p) > 2]
+    return unique(
+        s
+        for part in parts
+        for s in found.get(part, [])
+        if fold(s.definition.partition(" : ")[0]).strip() == wanted
+    )
 
 
 def unique(senses: Iterable[Sense]) -> list[Sense]:
@@ -289,6 +304,8 @@ def resolve(
     for keys in (own, [word.text.lower()]):
         if senses := pool(keys, word.pos):
             return Resolved(senses)
+    if word.pos == "COMPOUND":
+        return Resolved(headed_by(word, found))
     analyses = forms(word.text)
     # spaCy's tag, another lemma (« tire » VERB lemmatised « tire »: Lexique says « tirer »)
     for lemma, upos in analyses:

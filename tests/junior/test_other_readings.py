@@ -165,3 +165,16 @@ def test_an_adjective_in_a_sentence_without_a_verb_may_be_the_verb() -> None:
     robe = [w("Elle", "PRON", "elle"), w("porte", "VERB", "porter"), w("une", "DET", "un")]
     robe += [w("robe", "NOUN"), w("sèche", "ADJ", "sec")]
     assert "VERB" not in other_readings(robe, 4)
+
+
+def test_a_kept_expression_without_an_entry_takes_the_sense_it_heads() -> None:
+    """« à peine » (kept as one word by the analyser) is the sense « À peine : … » of « peine »."""
+    from apps.junior.candidates import candidate_keys, headed_by, resolve
+
+    sadness = Sense(1, "peine", "Tristesse que l'on ressent.", "nom", 1, "u", 1)
+    barely = Sense(2, "peine", "À peine : presque pas, très peu.", "nom", 1, "u", 2)
+    word = Word("à peine", "à peine", "COMPOUND", "locution", "lookup")
+    assert "peine" in candidate_keys(word, FormIndex({}))
+    found = {"peine": [sadness, barely], "à peine": []}
+    assert headed_by(word, found) == [barely]
+    assert resolve(word, found, FormIndex({}), "On voit à peine la lune.").senses == [barely]
