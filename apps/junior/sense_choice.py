@@ -14,6 +14,8 @@ A candidate sense's score adds, to ``cos(sentence, definition)`` and the difficu
   (« Se trouver : … », « Il y a : … », « À deux pas : … », « Venir de faire : … ») is a
   construction sense: it gains when the expression's other words are around the word, and
   loses when they are not (« pomme » alone is never « pomme de terre »);
+- **classifier**: ``log P(sense | sentence)`` of a logistic regression per candidate set over
+  sentence vectors, trained on the senses' examples and definitions when first met;
 - **order**: children's dictionaries list the common sense first, so earlier senses get a
   small prior ``order / sense_no``;
 - **transitivity**: for a verb, the log-probability that the sense's examples have a direct
@@ -38,7 +40,7 @@ import numpy as np
 
 from apps.junior.candidates import fold
 from apps.junior.nlp import REFLEXIVES, Word
-from apps.junior.senses import Sense, SenseChooser
+from apps.junior.senses import DefinitionIndex, Sense, SenseChooser
 from apps.junior.vectors import Encoder
 
 log = logging.getLogger(__name__)
@@ -339,6 +341,60 @@ class ExampleBank:
             return vector
 
 
+class SenseClassifier:
+    """A multinomial logistic regression per candidate set, over sentence vectors: trained on the
+    senses' examples, definitions and inline examples the first time the set is met (a few ms,
+    deterministic: full-batch gradient descent from zeros), then kept."""
+
+    def __init__(
+        self, bank: ExampleBank, index: DefinitionIndex, l2: float = 0.01, steps: int = 150
+    ) -> None:
+        self.bank = bank
+        self.index = index
+        self.l2 = l2
+        self.steps = steps
+        self.models: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.lock = threading.Lock()
+
+    def train(self, senses: Sequence[Sense]) -> tuple[np.ndarray, np.ndarray]:
+        """Weights and biases for ``senses`` (scale 8: cosines are small numbers)."""
+        rows: list[np.ndarray] = []
+        labels: list[int] = []
+        definitions = self.index.vectors(senses)
+        for j, sense in enumerate(senses):
+            mine = [self.bank.matrix[r] for r in self.bank.keys.get(sense.key, [])]
+            mine.append(definitions[j])
+            inline = self.bank.definition_example(sense)
+            if inline is not None:
+                mine.append(inline)
+            rows += mine
+            labels += [j] * len(mine)
+        x = np.vstack(rows).astype(np.float64) * 8.0
+        target = np.eye(len(senses))[labels]
+        weights = np.zeros((x.shape[1], len(senses)))
+        bias = np.zeros(len(senses))
+        for _ in range(self.steps):
+            z = x @ weights + bias
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            grad = (p - target) / len(x)
+            weights -= 2.0 * (x.T @ grad + self.l2 * weights)
+            bias -= 2.0 * grad.sum(axis=0)
+        return weights * 8.0, bias
+
+    def log_probabilities(self, senses: Sequence[Sense], context: np.ndarray) -> np.ndarray:
+        """log P(sense | sentence) under the candidate set's model."""
+        tag = tuple(s.mot_id for s in senses)
+        with self.lock:
+            model = self.models.get(tag)
+            if model is None:
+                model = self.models[tag] = self.train(senses)
+        z = context.astype(np.float64) @ model[0] + model[1]
+        z -= z.max()
+        return z - np.log(np.exp(z).sum())
+
+
 @dataclass(frozen=True)
 class Weights:
     """Score weights. ``examples``, ``pooling`` and ``words`` were chosen by cross-validation
@@ -354,6 +410,7 @@ class Weights:
     construction_penalty: float = 0.3
     order: float = 0.1
     transitivity: float = 0.1
+    classifier: float = 0.05
 
 
 class SenseChoice(SenseChooser):
@@ -373,6 +430,7 @@ class SenseChoice(SenseChooser):
         self.weights = weights or Weights()
         self.profiles = profiles
         self.frames = frames or {}
+        self.classifier = SenseClassifier(bank, base.index) if bank is not None else None
         self.constructions: dict[int, Construction | None] = {}
 
     def construction(self, sense: Sense) -> Construction | None:
@@ -393,6 +451,8 @@ class SenseChoice(SenseChooser):
         w = self.weights
         similarity, prior = self.similarity_and_prior(context, senses, target)
         scores = w.definition * similarity + self.difficulty_weight * prior
+        if self.classifier is not None and w.classifier and len(senses) > 1:
+            scores += w.classifier * self.classifier.log_probabilities(senses, context)
         query = None
         if self.profiles is not None and words and senses:
             text = " ".join(word.text for word in words)

@@ -17,6 +17,7 @@ from apps.junior.sense_choice import (
     ExampleBank,
     Frame,
     SenseChoice,
+    SenseClassifier,
     Weights,
     WordProfiles,
     construction_match,
@@ -259,3 +260,28 @@ def test_frames_file_matches_the_example_bank() -> None:
     verbs = {k: len(v) for k, v in read_examples(EXAMPLES_PATH).items() if "#VERB#" in k}
     assert {k: f.examples for k, f in frames.items()} == verbs
     assert all(0 <= f.with_object <= f.analysed <= f.examples for f in frames.values())
+
+
+def test_classifier_trained_from_the_bank_is_deterministic_and_cheap() -> None:
+    encoder = TableEncoder(
+        {
+            "Se déplacer dans les airs.": [1, 0, 0, 0],
+            "Prendre ce qui appartient à un autre.": [0, 1, 0, 0],
+            "L'oiseau vole.": [0.9, 0.1, 0.2, 0],
+            "Le voleur a volé le collier.": [0.1, 0.9, 0.2, 0],
+        }
+    )
+    voler_1 = sense(20, "voler", "Se déplacer dans les airs.", 1)
+    voler_2 = sense(21, "voler", "Prendre ce qui appartient à un autre.", 2)
+    bank = ExampleBank(
+        encoder,
+        {"voler#VERB#1": ["L'oiseau vole."], "voler#VERB#2": ["Le voleur a volé le collier."]},
+    )
+    models = [SenseClassifier(bank, DefinitionIndex(encoder)) for _ in range(2)]
+    started = time.perf_counter()
+    first, second = (m.train([voler_1, voler_2]) for m in models)
+    assert time.perf_counter() - started < 1.0
+    assert np.array_equal(first[0], second[0])
+    assert np.array_equal(first[1], second[1])
+    thief = encoder.encode(["Le voleur a volé le collier."])[0]
+    assert np.argmax(models[0].log_probabilities([voler_1, voler_2], thief)) == 1

@@ -85,7 +85,9 @@ One candidate → confidence 1.0. Several → each scores (apps/junior/sense_cho
 (apps/junior/data/sense_examples.tsv and the example after the definition's colon; the pool is
 `0.05 × log mean exp(cos / 0.05)`: a nearest-neighbour vote where several close examples beat one),
 `0.8 × TF-IDF cosine` between the sentence's content words (5-letter stems, the word's own forms
-left out) and those of the sense's examples and definition, `0.1 / sense_no` (dictionaries list
+left out) and those of the sense's examples and definition, `0.05 × log P(sense | sentence)` of a
+logistic regression per candidate set over sentence vectors (trained on the senses' examples and
+definitions the first time the set is met), `0.1 / sense_no` (dictionaries list
 the common sense first), for a verb `0.1 × log P(object | sense)` (the Laplace-smoothed share of
 the sense's examples whose verb has a direct object as this one has or has not; spaCy's `obj`
 dependency, counted into apps/junior/data/sense_frames.tsv by `python -m
