@@ -414,13 +414,15 @@ OBJECT_STARTS = frozenset(
 
 
 def imperative_start(words: Sequence[Word], position: int) -> bool:
-    """True for a sentence's first word tagged NOUN or ADJ right before a determiner: an
-    imperative (« Coupe les légumes »), so its verb reading should win over spaCy's."""
+    """True for a sentence's first word tagged NOUN or ADJ right before a determiner or a
+    hyphenated pronoun: an imperative (« Coupe les légumes », « Presse-toi »), so its verb
+    reading should win over spaCy's."""
     word = words[position]
     if word.pos not in ("NOUN", "ADJ") or previous_words(words, position):
         return False
     following = [w.text.lower().replace("’", "'") for w in words[position + 1 : position + 2]]
-    return bool(following) and following[0] in OBJECT_STARTS
+    # « Presse-toi » comes as « Presse », « - », « toi »
+    return bool(following) and (following[0] in OBJECT_STARTS or following[0].startswith("-"))
 
 
 def misread_function_word(

@@ -140,6 +140,8 @@ def test_a_misread_function_word_gets_a_sense_in_the_response() -> None:
 def test_a_first_word_before_a_determiner_is_an_imperative() -> None:
     coupe = [w("Coupe", "NOUN", "coupe"), w("les", "DET", "le"), w("légumes", "NOUN")]
     assert imperative_start(coupe, 0)
+    presse_toi = [w("Presse", "NOUN", "presse"), w("-", "PROPN"), w("toi", "NOUN")]
+    assert imperative_start(presse_toi, 0)
     la_coupe = [w("La", "DET", "le"), w("coupe", "NOUN"), w("est", "AUX", "être")]
     assert not imperative_start(la_coupe, 1)  # not the first word
     coupe_du_monde = [w("Coupe", "NOUN", "coupe"), w("géante", "ADJ")]
