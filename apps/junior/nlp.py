@@ -6,6 +6,7 @@ and known multi-word expressions kept as one token with POS ``COMPOUND``.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -170,6 +171,24 @@ def expression_lemma(span: Any) -> str:
     return " ".join([first, *rest])
 
 
+# An imperative's hyphenated pronoun (« Passe-moi », « Porte-le »), which spaCy's hyphenated-word
+# rule keeps in one token (« Passe-moi » PUNCT) when the verb looks like « passe-partout »'s.
+PRONOUN_SUFFIX = re.compile(r"-(moi|toi|le|la|les|lui|nous|vous|leur|en|y)$", re.IGNORECASE)
+HYPHENATED_WORDS = frozenset({"rendez-vous"})
+
+
+def split_pronoun_suffixes(nlp: Any) -> None:
+    """Let the tokenizer split « Passe-moi » into « Passe » « -moi » (compounds stay whole)."""
+    keep = nlp.tokenizer.token_match
+
+    def token_match(text: str) -> Any:
+        if PRONOUN_SUFFIX.search(text) and text.lower() not in HYPHENATED_WORDS:
+            return None
+        return keep(text) if keep is not None else None
+
+    nlp.tokenizer.token_match = token_match
+
+
 class FrenchAnalyzer:
     """spaCy pipeline + expression matcher, loaded once and shared by requests."""
 
@@ -177,6 +196,7 @@ class FrenchAnalyzer:
         from spacy.matcher import PhraseMatcher
 
         self.nlp = nlp
+        split_pronoun_suffixes(nlp)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("EXPR", list(nlp.tokenizer.pipe(EXPRESSIONS)))
         self.dictionary_expressions = 0
