@@ -28,7 +28,7 @@ HEADER = """\
 # among Manulex's most frequent, in frequency order; every example that came close to a
 # sentence of the frozen independent set (difflib ratio > 0.75 or 60 % shared words; 231 of
 # them) was deleted, not rewritten: that can only lower the measured accuracy.
-# Rows with a third column (w1-w4): written by four writer sessions (2026-12-02), 5-6 per
+# Rows with a third column (w1-w4, the writer session): written by four sessions (2026-12-02), 5-6 per
 # sense for the 1,680 senses of the 735 polysemous lemma/POS pairs of Manulex's top 3,000,
 # from the definitions only (no evaluation set shown); merged by
 # apps/junior/tooling/example_merge.py, which dropped malformed lines, unknown keys, duplicates
@@ -105,6 +105,8 @@ def merge(sources: list[Path], bank: Path = EXAMPLES_PATH) -> Counter[str]:
             new.append(f"{key}\t{sentence}\t{tag}")
             counts[f"accepted {tag}"] += 1
     body = ["\t".join(row) for row in old] + new
+    tally = ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items()))
+    header = [*header, f"# Last merge: {tally}."]
     bank.write_text("\n".join(header + body) + "\n", encoding="utf-8")
     return counts
 
