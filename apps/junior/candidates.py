@@ -249,7 +249,22 @@ def candidate_keys(word: Word, forms: FormIndex) -> list[str]:
     """Every dictionary key a word may be looked up under (one batched query per page)."""
     keys = [*lemma_keys(word), word.text.lower(), word.verb_guess]
     keys += [lemma for lemma, _ in forms(word.text)]
+    if word.pos == "COMPOUND":  # « à peine » may be a sense of « peine » (« À peine : … »)
+        keys += [part for part in word.text.lower().replace("'", " ").split() if len(part) > 2]
     return [k for k in dict.fromkeys(keys) if k]
+
+
+def headed_by(word: Word, found: dict[str, list[Sense]]) -> list[Sense]:
+    """Senses of a compound's words whose definition starts with the compound (« À peine : … »
+    for « à peine »)."""
+    wanted = fold(word.text)
+    parts = [p for p in word.text.lower().replace("'", " ").split() if len(p) > 2]
+    return unique(
+        s
+        for part in parts
+        for s in found.get(part, [])
+        if fold(s.definition.partition(" : ")[0]).strip() == wanted
+    )
 
 
 def unique(senses: Iterable[Sense]) -> list[Sense]:
@@ -289,6 +304,8 @@ def resolve(
     for keys in (own, [word.text.lower()]):
         if senses := pool(keys, word.pos):
             return Resolved(senses)
+    if word.pos == "COMPOUND":
+        return Resolved(headed_by(word, found))
     analyses = forms(word.text)
     # spaCy's tag, another lemma (« tire » VERB lemmatised « tire »: Lexique says « tirer »)
     for lemma, upos in analyses:
@@ -321,7 +338,16 @@ SUBJECT_PRONOUNS = frozenset(
     {"je", "j'", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "qui"}
 )
 COPULAS = frozenset({"être", "devenir", "sembler", "rester", "paraître", "avoir l'air"})
-DEGREE_ADVERBS = frozenset({"très", "trop", "si", "aussi", "plus", "moins", "assez", "tout"})
+DEGREE_ADVERBS = frozenset(
+    {"très", "trop", "si", "aussi", "plus", "moins", "assez", "tout", "vraiment", "tellement"}
+)
+# Forms spaCy rightly tags PRON even after a copula (« c'est tout », « c'est lui »).
+PRONOUN_TEXT = """tout tous toute toutes même mêmes autre autres rien personne moi toi lui elle eux soi
+    un une certain certaine certains certaines tel telle tels telles nul nulle aucun aucune
+    chacun chacune plusieurs quelqu'un quelque ça cela ceci celui celle ceux celles qui que
+    quoi lequel laquelle lesquels lesquelles dont où en y on nous vous je tu il ils elles le
+    la les leur leurs mien mienne tien tienne sien sienne nôtre vôtre"""
+PRONOUN_FORMS = frozenset(PRONOUN_TEXT.split())
 CLITICS = frozenset(
     {"le", "la", "les", "l'", "me", "m'", "te", "t'", "se", "s'", "lui", "leur", "y", "en"}
     | {"ne", "n'", "nous", "vous"}
@@ -349,12 +375,14 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     """Parts of speech (besides spaCy's) the word at ``position`` may be read as, from the
     words before it: a verb after a subject (« il porte », « Léa serre », « je la serre ») or at the start
     (imperative); a noun after a determiner; an adjective after a copula or an adverb of degree
-    (« c'est juste », « il est très fort »)."""
+    (« c'est juste », « il est très fort »); a verb for an adjective in a sentence without one
+    (« Le linge sèche au soleil »)."""
     word = words[position]
     before = previous_words(words, position)
     if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Rends »
         initial = not before and word.text[:1].isupper()
-        return ("VERB", "NOUN", "ADJ") if initial else ()
+        common = word.text[:1].islower()  # a lower-case word taken for a name: « à midi »
+        return ("VERB", "NOUN", "ADJ") if initial or common else ()
     if word.kind != "lookup":
         return ()
     previous = words[position - 1] if position > 0 else None
@@ -365,13 +393,64 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     attribute = previous is not None and (
         previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
     )
+    # no verb in the sentence: the adjective after the subject is it (« Le linge sèche au soleil »)
+    verbless = bool(before) and not any(w.pos in ("VERB", "AUX") for w in words)
     allowed = {
         "NOUN": (("VERB",) if subject else ()) + (("ADJ",) if attribute else ()),
         "VERB": ("NOUN",) if determiner else (),
-        "ADJ": ("NOUN",) if determiner else (),
+        "ADJ": (("NOUN",) if determiner else ()) + (("VERB",) if verbless else ()),
         "ADV": ("ADJ",) + (("NOUN",) if determiner else ()),
     }
     return allowed.get(word.pos, ())
+
+
+# Words that open a noun phrase or stand for an object: after a sentence's first word they make
+# it a verb (« Coupe les légumes », « Range ta chambre »); a noun does not start a sentence bare.
+OBJECT_STARTS = frozenset(
+    {"le", "la", "les", "l'", "un", "une", "des", "du", "mon", "ma", "mes", "ton", "ta", "tes"}
+    | {"son", "sa", "ses", "notre", "votre", "nos", "vos", "leur", "leurs", "ce", "cet", "cette"}
+    | {"ces"}
+)
+
+
+def imperative_start(words: Sequence[Word], position: int) -> bool:
+    """True for a sentence's first word tagged NOUN or ADJ right before a determiner or a
+    hyphenated pronoun: an imperative (« Coupe les légumes », « Presse-toi »), so its verb
+    reading should win over spaCy's."""
+    word = words[position]
+    if word.pos not in ("NOUN", "ADJ") or previous_words(words, position):
+        return False
+    following = [w.text.lower().replace("’", "'") for w in words[position + 1 : position + 2]]
+    # « Presse-toi » comes as « Presse », « - », « toi »
+    return bool(following) and (following[0] in OBJECT_STARTS or following[0].startswith("-"))
+
+
+def misread_function_word(
+    words: Sequence[Word], position: int, forms: FormIndex
+) -> tuple[str, ...]:
+    """Readings of a word spaCy took for a function word, when Lexique has them for the form: a
+    noun after a determiner or a number, or a determiner and an adjective (« des vers », « quatre
+    vers », « de jolis vers »), an adjective after a copula or an adverb of degree (« tu es
+    vraiment drôle » tagged PRON), and a number's adjective entry (« neuf » the number)."""
+    word = words[position]
+    if word.kind != "grammar" or not word.text[:1].isalpha():
+        return ()
+    analyses = {upos for _, upos in forms(word.text)}
+    if word.pos == "NUM" and "ADJ" in analyses:  # the dictionary files numbers as adjectives
+        return ("ADJ",)
+    if position == 0:
+        return ()
+    previous = words[position - 1]
+    before_adjective = words[position - 2] if position > 1 and previous.pos == "ADJ" else None
+    noun_phrase = previous.pos in ("DET", "NUM") or (
+        before_adjective is not None and before_adjective.pos == "DET"
+    )
+    if word.pos == "ADP" and noun_phrase and "NOUN" in analyses:  # « de jolis vers »
+        return ("NOUN",)
+    attribute = previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
+    if word.pos == "PRON" and attribute and "ADJ" in analyses:
+        return () if word.text.lower() in PRONOUN_FORMS else ("ADJ",)
+    return ()
 
 
 def with_other_readings(

@@ -6,6 +6,7 @@ and known multi-word expressions kept as one token with POS ``COMPOUND``.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,7 @@ class Word:
     alt_lemma: str | None = None  # plain lemma of a pronominal verb (« lever » for « se lever »)
     verb_guess: str | None = None  # the form read as a verb, for NOUN/ADJ mis-tags (« frappe »)
     participle: bool = False  # a participle (« volant », « fermée »): may take ADJ/VERB senses
+    has_object: bool = False  # a direct object depends on it (« il a volé les œufs »)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,24 @@ def expression_lemma(span: Any) -> str:
     return " ".join([first, *rest])
 
 
+# An imperative's hyphenated pronoun (« Passe-moi », « Porte-le »), which spaCy's hyphenated-word
+# rule keeps in one token (« Passe-moi » PUNCT) when the verb looks like « passe-partout »'s.
+PRONOUN_SUFFIX = re.compile(r"-(moi|toi|le|la|les|lui|nous|vous|leur|en|y)$", re.IGNORECASE)
+HYPHENATED_WORDS = frozenset({"rendez-vous"})
+
+
+def split_pronoun_suffixes(nlp: Any) -> None:
+    """Let the tokenizer split « Passe-moi » into « Passe » « -moi » (compounds stay whole)."""
+    keep = nlp.tokenizer.token_match
+
+    def token_match(text: str) -> Any:
+        if PRONOUN_SUFFIX.search(text) and text.lower() not in HYPHENATED_WORDS:
+            return None
+        return keep(text) if keep is not None else None
+
+    nlp.tokenizer.token_match = token_match
+
+
 class FrenchAnalyzer:
     """spaCy pipeline + expression matcher, loaded once and shared by requests."""
 
@@ -176,6 +196,7 @@ class FrenchAnalyzer:
         from spacy.matcher import PhraseMatcher
 
         self.nlp = nlp
+        split_pronoun_suffixes(nlp)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("EXPR", list(nlp.tokenizer.pipe(EXPRESSIONS)))
         self.dictionary_expressions = 0
@@ -248,6 +269,7 @@ class FrenchAnalyzer:
                     alt_lemma=plain if pronominal else None,
                     verb_guess=guess if guess and guess != lemma else None,
                     participle=participle,
+                    has_object=any(child.dep_ == "obj" for child in token.children),
                 )
             )
         return Sentence(sent.text.strip(), tuple(words))

@@ -70,7 +70,7 @@ def word_entry(word: Word, linked: Linked) -> dict[str, Any]:
     choice = linked.choice
     if word.kind == "context":
         return entry | CONTEXT
-    if word.kind == "grammar":
+    if word.kind == "grammar" and choice is None:  # a mis-tagged one may have a sense (« vers »)
         return entry | GRAMMAR
     if choice is None:
         return entry | (GRAMMAR if word.pos == "COMPOUND" else NOT_FOUND)

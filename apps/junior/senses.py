@@ -19,11 +19,14 @@ from sqlalchemy import Engine, text
 
 from apps.junior.candidates import (
     GRAM_TO_UPOS,
+    UPOS_TO_GRAM,
     Resolved,
     Sense,
     candidate_keys,
     fetch_candidates,
     fold,
+    imperative_start,
+    misread_function_word,
     other_readings,
     resolve,
     with_other_readings,
@@ -224,18 +227,27 @@ class SenseLinker:
         self.forms = forms
         self.expressions = frozenset(fold(e) for e in expressions)
 
+    def looked_up(self, sentence: Sentence, position: int) -> bool:
+        """Lookup words, and function words spaCy probably mis-tagged (« des vers »)."""
+        if sentence.words[position].kind == "lookup":
+            return True
+        return bool(misread_function_word(sentence.words, position, self.forms))
+
     def resolve_all(self, sentences: Sequence[Sentence]) -> list[list[Resolved | None]]:
-        """Candidates of every lookup word (None for context and grammar words)."""
-        lookups = [w for sent in sentences for w in sent.words if w.kind == "lookup"]
+        """Candidates of every word looked up (None for context and grammar words)."""
+        wanted = [[self.looked_up(sent, j) for j in range(len(sent.words))] for sent in sentences]
+        lookups = [
+            w
+            for sent, row in zip(sentences, wanted, strict=True)
+            for w, hit in zip(sent.words, row, strict=True)
+            if hit
+        ]
         keys = {k for w in lookups for k in candidate_keys(w, self.forms)}
         with self.engine.connect() as conn:
             found = fetch_candidates(conn, keys)
         return [
-            [
-                self.resolve_word(sent, j, found) if w.kind == "lookup" else None
-                for j, w in enumerate(sent.words)
-            ]
-            for sent in sentences
+            [self.resolve_word(sent, j, found) if hit else None for j, hit in enumerate(row)]
+            for sent, row in zip(sentences, wanted, strict=True)
         ]
 
     def resolve_word(
@@ -243,6 +255,11 @@ class SenseLinker:
     ) -> Resolved:
         """spaCy's reading's candidates, plus those of the other readings its context allows."""
         word = sentence.words[position]
+        if word.kind != "lookup":  # a mis-tagged function word: only its other readings
+            readings = misread_function_word(sentence.words, position, self.forms)
+            return with_other_readings(
+                Resolved([]), word, readings, found, self.forms, sentence.text, self.expressions
+            )
         resolved = resolve(word, found, self.forms, sentence.text, self.expressions)
         readings = other_readings(sentence.words, position)
         return with_other_readings(
@@ -266,6 +283,14 @@ class SenseLinker:
             for i, row in enumerate(resolved)
         ]
 
+    @staticmethod
+    def costly(sense: Sense, resolved: Resolved, verb_first: bool) -> bool:
+        """Whether ``sense`` pays the other-reading cost: the readings spaCy did not give do,
+        except that for an imperative (``verb_first``) every non-verb sense does instead."""
+        if verb_first:
+            return sense.gram != UPOS_TO_GRAM["VERB"]
+        return sense.mot_id in resolved.other_reading
+
     def linked(
         self,
         words: Sequence[Word],
@@ -280,8 +305,10 @@ class SenseLinker:
             return Linked(None)
         costs = None
         if resolved.other_reading:
+            # an imperative spaCy read as a noun: the verb reading is the likely one
+            verb_first = imperative_start(words, position)
             costs = [
-                OTHER_READING_COST if s.mot_id in resolved.other_reading else 0.0
+                OTHER_READING_COST if self.costly(s, resolved, verb_first) else 0.0
                 for s in resolved.senses
             ]
         picked = self.chooser.choose(context, resolved.senses, target, words, position, costs)

@@ -54,3 +54,20 @@ def test_kinds_and_infinitive_guess() -> None:
     assert guess_infinitive("frappent") == "frapper"
     assert guess_infinitive("monte") == "monter"
     assert guess_infinitive("va") is None
+
+
+def test_direct_objects_are_marked(pipeline: JuniorPipeline) -> None:
+    """The transitivity cue of the sense choice reads it: « voler » with an object = steal."""
+    words = analysed(pipeline, "Le renard a volé les œufs de la poule.")
+    assert words["volé"].has_object
+    words = analysed(pipeline, "Les hirondelles volent au-dessus du lac.")
+    assert not words["volent"].has_object
+
+
+def test_imperatives_with_a_hyphenated_pronoun_are_split(pipeline: JuniorPipeline) -> None:
+    """« Passe-moi » came out of spaCy as one PUNCT token, so « passer » was never looked up."""
+    words = analysed(pipeline, "Passe-moi le sel, s'il te plaît.")
+    assert words["Passe"].lemma == "passer"
+    words = analysed(pipeline, "Il a un rendez-vous et un porte-monnaie.")
+    assert "rendez-vous" in words
+    assert "porte-monnaie" in words

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from apps.junior.candidates import Resolved, Sense, other_readings, with_other_readings
+from apps.junior.candidates import (
+    Resolved,
+    Sense,
+    imperative_start,
+    misread_function_word,
+    other_readings,
+    with_other_readings,
+)
 from apps.junior.forms import FormIndex
 from apps.junior.nlp import Word
 from apps.junior.senses import DefinitionIndex, SenseChooser
@@ -78,3 +85,98 @@ def test_the_cost_keeps_spacy_reading_on_a_tie() -> None:
     context = index.matrix[0]
     assert chooser.choose(context, [verb, noun], 1, costs=[0.1, 0.0]).sense is noun
     assert chooser.choose(context, [noun, verb], 1, costs=[0.1, 0.0]).sense is verb
+
+
+def grammar(text: str, pos: str, lemma: str | None = None) -> Word:
+    return Word(text, lemma or text.lower(), pos, "dep", "grammar")
+
+
+def test_a_lower_case_word_tagged_propn_is_read_as_a_common_word() -> None:
+    a_midi = [w("à", "ADP"), w("midi", "PROPN", "midi")]
+    assert "NOUN" in other_readings(a_midi, 1)
+    leo = [w("avec", "ADP"), w("Léo", "PROPN", "Léo")]
+    assert other_readings(leo, 1) == ()
+
+
+def test_function_words_spacy_mistagged_get_their_noun_or_adjective_reading() -> None:
+    forms = FormIndex(
+        {
+            "vers": (("vers", "NOUN"),),
+            "drôle": (("drôle", "ADJ"),),
+            "tout": (("tout", "ADJ"),),
+            "neuf": (("neuf", "ADJ"),),
+        }
+    )
+    assert misread_function_word([w("J'", "PRON"), grammar("neuf", "NUM")], 1, forms) == ("ADJ",)
+    des_vers = [w("des", "DET", "un"), grammar("vers", "ADP")]
+    assert misread_function_word(des_vers, 1, forms) == ("NOUN",)
+    quatre_vers = [w("quatre", "NUM"), grammar("vers", "ADP")]
+    assert misread_function_word(quatre_vers, 1, forms) == ("NOUN",)
+    jolis_vers = [w("de", "DET"), w("jolis", "ADJ", "joli"), grammar("vers", "ADP")]
+    assert misread_function_word(jolis_vers, 2, forms) == ("NOUN",)
+    pret_vers = [w("est", "AUX", "être"), w("prêt", "ADJ"), grammar("vers", "ADP")]
+    assert misread_function_word(pret_vers, 2, forms) == ()
+    va_vers = [w("va", "VERB", "aller"), grammar("vers", "ADP")]
+    assert misread_function_word(va_vers, 1, forms) == ()  # the preposition
+    drole = [w("es", "AUX", "être"), w("vraiment", "ADV"), grammar("drôle", "PRON")]
+    assert misread_function_word(drole, 2, forms) == ("ADJ",)
+    tout = [w("C'", "PRON", "ce"), w("est", "AUX", "être"), grammar("tout", "PRON")]
+    assert misread_function_word(tout, 2, forms) == ()  # « c'est tout »: a pronoun
+
+
+def test_a_misread_function_word_gets_a_sense_in_the_response() -> None:
+    """The pipeline shows the sense chosen for « des vers », not the grammar placeholder."""
+    from apps.junior.pipeline import word_entry
+    from apps.junior.senses import Choice, Linked
+
+    vers = sense(5, "vers", "nom")
+    entry = word_entry(grammar("vers", "ADP"), Linked(Choice(vers, 0.5), "vers", "NOUN"))
+    assert entry["definition"] == vers.definition
+    assert entry["pos"] == "NOUN"
+    plain = word_entry(grammar("de", "ADP"), Linked(None))
+    assert plain["definition"] == "Mot grammatical"
+
+
+def test_a_first_word_before_a_determiner_is_an_imperative() -> None:
+    coupe = [w("Coupe", "NOUN", "coupe"), w("les", "DET", "le"), w("légumes", "NOUN")]
+    assert imperative_start(coupe, 0)
+    presse_toi = [w("Presse", "NOUN", "presse"), w("-", "PROPN"), w("toi", "NOUN")]
+    assert imperative_start(presse_toi, 0)
+    la_coupe = [w("La", "DET", "le"), w("coupe", "NOUN"), w("est", "AUX", "être")]
+    assert not imperative_start(la_coupe, 1)  # not the first word
+    coupe_du_monde = [w("Coupe", "NOUN", "coupe"), w("géante", "ADJ")]
+    assert not imperative_start(coupe_du_monde, 0)
+    verb = [w("Range", "VERB", "ranger"), w("ta", "DET", "ton"), w("chambre", "NOUN")]
+    assert not imperative_start(verb, 0)  # spaCy already reads a verb
+
+
+def test_for_an_imperative_the_noun_senses_pay_the_cost() -> None:
+    from apps.junior.senses import SenseLinker
+
+    noun, verb = sense(1, "coupe", "nom"), sense(2, "couper", "verbe")
+    resolved = Resolved([noun, verb], other_reading=frozenset({2}))
+    assert SenseLinker.costly(verb, resolved, verb_first=False)
+    assert not SenseLinker.costly(noun, resolved, verb_first=False)
+    assert SenseLinker.costly(noun, resolved, verb_first=True)
+    assert not SenseLinker.costly(verb, resolved, verb_first=True)
+
+
+def test_an_adjective_in_a_sentence_without_a_verb_may_be_the_verb() -> None:
+    linge = [w("Le", "DET", "le"), w("linge", "NOUN"), w("sèche", "ADJ", "sec"), w("vite", "ADV")]
+    assert "VERB" in other_readings(linge, 2)
+    robe = [w("Elle", "PRON", "elle"), w("porte", "VERB", "porter"), w("une", "DET", "un")]
+    robe += [w("robe", "NOUN"), w("sèche", "ADJ", "sec")]
+    assert "VERB" not in other_readings(robe, 4)
+
+
+def test_a_kept_expression_without_an_entry_takes_the_sense_it_heads() -> None:
+    """« à peine » (kept as one word by the analyser) is the sense « À peine : … » of « peine »."""
+    from apps.junior.candidates import candidate_keys, headed_by, resolve
+
+    sadness = Sense(1, "peine", "Tristesse que l'on ressent.", "nom", 1, "u", 1)
+    barely = Sense(2, "peine", "À peine : presque pas, très peu.", "nom", 1, "u", 2)
+    word = Word("à peine", "à peine", "COMPOUND", "locution", "lookup")
+    assert "peine" in candidate_keys(word, FormIndex({}))
+    found = {"peine": [sadness, barely], "à peine": []}
+    assert headed_by(word, found) == [barely]
+    assert resolve(word, found, FormIndex({}), "On voit à peine la lune.").senses == [barely]
