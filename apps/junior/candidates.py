@@ -250,18 +250,22 @@ def candidate_keys(word: Word, forms: FormIndex) -> list[str]:
     keys = [*lemma_keys(word), word.text.lower(), word.verb_guess]
     keys += [lemma for lemma, _ in forms(word.text)]
     if word.pos == "COMPOUND":  # « à peine » may be a sense of « peine » (« À peine : … »)
-        keys += [part for part in word.text.lower().replace("'", " ").split() if len(part) > 2]
+        keys += compound_parts(word)
     return [k for k in dict.fromkeys(keys) if k]
+
+
+def compound_parts(word: Word) -> list[str]:
+    """The words of a compound longer than two letters (« à peine » → « peine »)."""
+    return [part for part in word.text.lower().replace("'", " ").split() if len(part) > 2]
 
 
 def headed_by(word: Word, found: dict[str, list[Sense]]) -> list[Sense]:
     """Senses of a compound's words whose definition starts with the compound (« À peine : … »
     for « à peine »)."""
     wanted = fold(word.text)
-    parts = [p for p in word.text.lower().replace("'", " ").split() if len(p) > 2]
     return unique(
         s
-        for part in parts
+        for part in compound_parts(word)
         for s in found.get(part, [])
         if fold(s.definition.partition(" : ")[0]).strip() == wanted
     )
@@ -371,6 +375,12 @@ def after_clitics(before: list[str]) -> bool:
     return bool(rest) and rest[0] in SUBJECT_PRONOUNS and len(rest) < len(before)
 
 
+def introduces_attribute(previous: Word) -> bool:
+    """A copula or an adverb of degree: the next word may be an adjective (« c'est juste »,
+    « tu es vraiment drôle »)."""
+    return previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
+
+
 def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     """Parts of speech (besides spaCy's) the word at ``position`` may be read as, from the
     words before it: a verb after a subject (« il porte », « Léa serre », « je la serre ») or at the start
@@ -390,9 +400,7 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     determiner = previous is not None and previous.pos in ("DET", "ADP") and not clitics
     noun_subject = previous is not None and previous.pos in ("NOUN", "PROPN")  # « Léa porte »
     subject = not before or clitics or before[0] in SUBJECT_PRONOUNS or noun_subject
-    attribute = previous is not None and (
-        previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
-    )
+    attribute = previous is not None and introduces_attribute(previous)
     # no verb in the sentence: the adjective after the subject is it (« Le linge sèche au soleil »)
     verbless = bool(before) and not any(w.pos in ("VERB", "AUX") for w in words)
     allowed = {
@@ -447,8 +455,7 @@ def misread_function_word(
     )
     if word.pos == "ADP" and noun_phrase and "NOUN" in analyses:  # « de jolis vers »
         return ("NOUN",)
-    attribute = previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
-    if word.pos == "PRON" and attribute and "ADJ" in analyses:
+    if word.pos == "PRON" and introduces_attribute(previous) and "ADJ" in analyses:
         return () if word.text.lower() in PRONOUN_FORMS else ("ADJ",)
     return ()
 

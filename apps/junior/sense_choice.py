@@ -219,13 +219,14 @@ class WordProfiles:
     content words with it. The IDF is counted over the bank's examples."""
 
     def __init__(self, examples: dict[str, list[str]]) -> None:
-        self.example_stems = {
-            key: [w for s in sentences for w in stems(s, key.rsplit("#", 2)[0])]
+        per_key = {
+            key: [stems(s, key.rsplit("#", 2)[0]) for s in sentences]
             for key, sentences in examples.items()
         }
-        documents = [
-            stems(s, key.rsplit("#", 2)[0]) for key, rows in examples.items() for s in rows
-        ]
+        self.example_stems = {
+            key: [w for doc in docs for w in doc] for key, docs in per_key.items()
+        }
+        documents = [doc for docs in per_key.values() for doc in docs]
         self.count = max(len(documents), 1)
         frequency = Counter(w for doc in documents for w in set(doc))
         self.idf = {w: math.log(self.count / n) for w, n in frequency.items()}
@@ -264,6 +265,16 @@ def soft_max(cosines: np.ndarray, temperature: float) -> float:
     return top + temperature * math.log(float(np.mean(np.exp((cosines - top) / temperature))))
 
 
+def row_ranges(sizes: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """Each key's rows in a matrix that stacks the keys' blocks in the given order."""
+    ranges: dict[str, list[int]] = {}
+    start = 0
+    for key, size in sizes:
+        ranges[key] = list(range(start, start + size))
+        start += size
+    return ranges
+
+
 class ExampleBank:
     """Embeddings of every sense's example sentences, encoded once (and cached by file digest)."""
 
@@ -271,11 +282,9 @@ class ExampleBank:
         self, encoder: Encoder, examples: dict[str, list[str]], cache_dir: Path | None = None
     ) -> None:
         self.encoder = encoder
-        self.keys: dict[str, list[int]] = {}
-        texts: list[str] = []
-        for key, sentences in sorted(examples.items()):
-            self.keys[key] = list(range(len(texts), len(texts) + len(sentences)))
-            texts.extend(sentences)
+        ordered = sorted(examples.items())
+        self.keys = row_ranges([(key, len(rows)) for key, rows in ordered])
+        texts = [sentence for _, rows in ordered for sentence in rows]
         self.matrix = self.load_or_encode(texts, cache_dir)
         self.definition_examples: dict[int, np.ndarray] = {}
         self.lock = threading.Lock()
@@ -285,13 +294,10 @@ class ExampleBank:
         """A bank of already encoded examples (rows per sense key), e.g. one fold of a
         cross-validation."""
         bank = cls(encoder, {})
-        parts = [vectors[key] for key in sorted(vectors)]
-        start = 0
-        for key, part in zip(sorted(vectors), parts, strict=True):
-            bank.keys[key] = list(range(start, start + len(part)))
-            start += len(part)
-        if parts:
-            bank.matrix = np.vstack(parts).astype(np.float32)
+        ordered = sorted(vectors)
+        bank.keys = row_ranges([(key, len(vectors[key])) for key in ordered])
+        if ordered:
+            bank.matrix = np.vstack([vectors[key] for key in ordered]).astype(np.float32)
         return bank
 
     def load_or_encode(self, texts: list[str], cache_dir: Path | None) -> np.ndarray:

@@ -227,43 +227,50 @@ class SenseLinker:
         self.forms = forms
         self.expressions = frozenset(fold(e) for e in expressions)
 
-    def looked_up(self, sentence: Sentence, position: int) -> bool:
-        """Lookup words, and function words spaCy probably mis-tagged (« des vers »)."""
+    def readings(self, sentence: Sentence, position: int) -> tuple[str, ...] | None:
+        """The readings besides spaCy's that a word is looked up under: a lookup word's other
+        readings, a mis-tagged function word's (« des vers »); None for a word not looked up."""
         if sentence.words[position].kind == "lookup":
-            return True
-        return bool(misread_function_word(sentence.words, position, self.forms))
+            return other_readings(sentence.words, position)
+        return misread_function_word(sentence.words, position, self.forms) or None
 
     def resolve_all(self, sentences: Sequence[Sentence]) -> list[list[Resolved | None]]:
         """Candidates of every word looked up (None for context and grammar words)."""
-        wanted = [[self.looked_up(sent, j) for j in range(len(sent.words))] for sent in sentences]
+        wanted = [[self.readings(sent, j) for j in range(len(sent.words))] for sent in sentences]
         lookups = [
             w
             for sent, row in zip(sentences, wanted, strict=True)
-            for w, hit in zip(sent.words, row, strict=True)
-            if hit
+            for w, readings in zip(sent.words, row, strict=True)
+            if readings is not None
         ]
         keys = {k for w in lookups for k in candidate_keys(w, self.forms)}
         with self.engine.connect() as conn:
             found = fetch_candidates(conn, keys)
         return [
-            [self.resolve_word(sent, j, found) if hit else None for j, hit in enumerate(row)]
+            [
+                None if readings is None else self.resolve_word(sent, j, readings, found)
+                for j, readings in enumerate(row)
+            ]
             for sent, row in zip(sentences, wanted, strict=True)
         ]
 
     def resolve_word(
-        self, sentence: Sentence, position: int, found: dict[str, list[Sense]]
+        self,
+        sentence: Sentence,
+        position: int,
+        readings: tuple[str, ...],
+        found: dict[str, list[Sense]],
     ) -> Resolved:
-        """spaCy's reading's candidates, plus those of the other readings its context allows."""
+        """spaCy's reading's candidates (none for a mis-tagged function word), plus those of
+        the other ``readings`` its context allows."""
         word = sentence.words[position]
-        if word.kind != "lookup":  # a mis-tagged function word: only its other readings
-            readings = misread_function_word(sentence.words, position, self.forms)
-            return with_other_readings(
-                Resolved([]), word, readings, found, self.forms, sentence.text, self.expressions
-            )
-        resolved = resolve(word, found, self.forms, sentence.text, self.expressions)
-        readings = other_readings(sentence.words, position)
+        own = (
+            resolve(word, found, self.forms, sentence.text, self.expressions)
+            if word.kind == "lookup"
+            else Resolved([])
+        )
         return with_other_readings(
-            resolved, word, readings, found, self.forms, sentence.text, self.expressions
+            own, word, readings, found, self.forms, sentence.text, self.expressions
         )
 
     def link(self, sentences: Sequence[Sentence], target: int) -> list[list[Linked]]:

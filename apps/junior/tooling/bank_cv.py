@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from apps.junior.candidates import Sense, fold
 from apps.junior.encoder import Encoder, UseEncoder
 from apps.junior.nlp import FrenchAnalyzer, Sentence, Word, load_spacy
@@ -86,6 +88,20 @@ def writer_rows(path: Path, writer: str) -> list[tuple[str, str]]:
     return rows
 
 
+def trained(
+    base: SenseChooser,
+    encoder: Encoder,
+    weights: Weights,
+    examples: dict[str, list[str]],
+    vectors: dict[str, np.ndarray],
+    analysed: Analysed,
+) -> SenseChoice:
+    """The sense choice built from ``examples`` (already encoded in ``vectors`` and analysed)."""
+    frames = verb_frames((k, analysed[s]) for k, rows in examples.items() for s in rows)
+    bank = ExampleBank.from_vectors(encoder, vectors)
+    return SenseChoice(base, bank, weights, WordProfiles(examples), frames)
+
+
 def cross_validate(
     weights: Weights, encoder: Encoder, analyzer: FrenchAnalyzer, path: Path = EXAMPLES_PATH
 ) -> dict[str, float]:
@@ -111,26 +127,12 @@ def cross_validate(
             wanted = set(rows)
             mask = [s in wanted for s in everything[key]]
             bank_vectors[key] = vectors[key][mask]
-        frames = verb_frames((k, analysed[s]) for k, rows in kept.items() for s in rows)
-        choice = SenseChoice(
-            base,
-            ExampleBank.from_vectors(encoder, bank_vectors),
-            weights,
-            WordProfiles(kept),
-            frames,
-        )
+        choice = trained(base, encoder, weights, kept, bank_vectors, analysed)
         result[writer or "first bank"] = accuracy(choice, encoder, groups, by_key, held, analysed)
         result["writers"] = result.get("writers", 0.0) + result[writer or "first bank"] * len(held)
         total += len(held)
     result["writers"] /= max(total, 1)
-    frames = verb_frames((k, analysed[s]) for k, rows in everything.items() for s in rows)
-    whole = SenseChoice(
-        base,
-        ExampleBank.from_vectors(encoder, vectors),
-        weights,
-        WordProfiles(everything),
-        frames,
-    )
+    whole = trained(base, encoder, weights, everything, vectors, analysed)
     result["dev"] = accuracy(whole, encoder, groups, by_key, dev, analysed)
     return result
 

@@ -15,6 +15,7 @@ import json
 import statistics
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,21 +215,26 @@ def evaluate_independent(
     engine: Engine,
     analyzer: FrenchAnalyzer,
     encoder: Encoder,
-    items: list[dict[str, Any]],
+    item_sets: Sequence[list[dict[str, Any]]],
     dump: str,
     target: int = 1,
-) -> IndependentReport:
-    """Run every method on every item of the independent set."""
+) -> list[IndependentReport]:
+    """Run every method on every item of each set (the methods are built once)."""
     runs = pipelines(settings, engine, analyzer, encoder)
-    results = {m: MethodResult(m) for m in METHODS}
-    for item in items:
-        sentences = analyzer.analyse(item["sentence"])
-        first: str | None = None
-        for method, pipeline in runs.items():
-            key, seconds, first = chosen_for(pipeline, sentences, item, target)
-            results[method].chosen.append(key)
-            results[method].seconds.append(seconds)
-        results[METHODS[2]].chosen.append(first)
     known = dump_keys(engine)
-    missing = sum(bool(item.get("sense_key")) and item["sense_key"] not in known for item in items)
-    return IndependentReport(items, results, missing, dump)
+    reports = []
+    for items in item_sets:
+        results = {m: MethodResult(m) for m in METHODS}
+        for item in items:
+            sentences = analyzer.analyse(item["sentence"])
+            first: str | None = None
+            for method, pipeline in runs.items():
+                key, seconds, first = chosen_for(pipeline, sentences, item, target)
+                results[method].chosen.append(key)
+                results[method].seconds.append(seconds)
+            results[METHODS[2]].chosen.append(first)
+        missing = sum(
+            bool(item.get("sense_key")) and item["sense_key"] not in known for item in items
+        )
+        reports.append(IndependentReport(items, results, missing, dump))
+    return reports

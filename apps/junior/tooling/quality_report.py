@@ -382,11 +382,9 @@ def measure_independent(
             )
             place = dump.relative_to(ROOT) if dump.is_relative_to(ROOT) else dump
             shown = f"{place}, sha256 {file_sha256(dump)[:16]}…"
-            first, second = (
-                evaluate_independent(
-                    settings, engine, analyzer, encoder, load_independent_set(path), str(shown)
-                )
-                for path in (INDEPENDENT_SET, HELD_OUT_SET)
+            sets = [load_independent_set(path) for path in (INDEPENDENT_SET, HELD_OUT_SET)]
+            first, second = evaluate_independent(
+                settings, engine, analyzer, encoder, sets, str(shown)
             )
         engine.dispose()
     finally:
@@ -417,7 +415,7 @@ def dev_through_linker(
         settings = JuniorSettings(
             database_url=url, cache_dir=Path(cache), onnx_threads=threads, log_json=False
         )
-        return evaluate_independent(settings, engine, analyzer, encoder, items, "seed dump")
+        return evaluate_independent(settings, engine, analyzer, encoder, [items], "seed dump")[0]
 
 
 def print_independent(
