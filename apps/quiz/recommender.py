@@ -62,7 +62,9 @@ class ScoringWeights:
     max_review_share: float = 0.6
     hard_floor: float = 0.02
     noise: float = 0.05
-    first_stability: float = 2.3065  # days (FSRS-6 default S0 for a first right answer)
+    first_stability: float = float(
+        memory.PARAMS[2]
+    )  # days: FSRS-6's S0 for a right (Good) first answer
     stability_growth: float = 4.0  # stability × this per further right answer
     lapse_penalty: float = 0.5  # stability ÷ (1 + this × wrong answers)
     basique_share: tuple[float, float, float, float, float] = (0.5, 0.3, 0.2, 0.1, 0.1)
@@ -154,6 +156,12 @@ def basique_quota(
     return round(n * share)
 
 
+def first_spellings(ranked: np.ndarray, spelling: np.ndarray) -> np.ndarray:
+    """``ranked`` without the later items of a spelling already present (order kept)."""
+    _, first = np.unique(spelling[ranked], return_index=True)
+    return ranked[np.sort(first)]
+
+
 def cap_per_group(ranked: np.ndarray, group: np.ndarray, cap: int) -> np.ndarray:
     """Boolean mask over ``ranked``: True for the first ``cap`` items of each group."""
     g = group[ranked]
@@ -182,9 +190,7 @@ def select(
     most ``max_group_share`` of the list comes from one ``group`` (category + subcategory)
     while other groups have words to offer.
     """
-    order = np.argsort(-scores, kind="stable")
-    _, first = np.unique(spelling[order], return_index=True)
-    ranked = order[np.sort(first)]  # best sense of each spelling, best first
+    ranked = first_spellings(np.argsort(-scores, kind="stable"), spelling)  # best sense first
     if group is not None:
         keep = cap_per_group(ranked, group, max(1, math.ceil(n * w.max_group_share)))
         ranked = np.concatenate([ranked[keep], ranked[~keep]])  # capped words only as filler

@@ -25,6 +25,7 @@ from apps.quiz.recommender import (
     basique_quota,
     due_reviews,
     estimated_retrievability,
+    first_spellings,
     hard_words_plan,
     select,
     target_probability,
@@ -185,7 +186,7 @@ class QuizService:
         d, w, s = self.dictionary, self.weights, learner.summary
         target = target_probability(learner.feeling, learner.recent_accuracy, w)
         seen = np.flatnonzero(d.recommendable & (learner.times_seen > 0))
-        seen = _first_spellings(seen[np.argsort(learner.recall[seen], kind="stable")], d.spelling)
+        seen = first_spellings(seen[np.argsort(learner.recall[seen], kind="stable")], d.spelling)
         cap = n - max(1, math.ceil(n * (1.0 - w.max_review_share))) if n > 1 else 0
         r_seen = np.where(learner.reviewable[seen], learner.recall[seen], 0.0)  # futile: lapsed
         on_time, lapsed = due_reviews(r_seen, learner.stability[seen], cap, w)
@@ -262,12 +263,6 @@ class QuizService:
             return idempotency.Recorded(quiz_id, len(answers))
 
         return in_transaction(self.engine, work)
-
-
-def _first_spellings(ranked: np.ndarray, spelling: np.ndarray) -> np.ndarray:
-    """``ranked`` without the later items of a spelling already present (order kept)."""
-    _, first = np.unique(spelling[ranked], return_index=True)
-    return ranked[np.sort(first)]
 
 
 def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
