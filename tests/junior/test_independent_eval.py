@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
+
+import pytest
 
 from apps.junior.sense_choice import EXAMPLES_PATH, read_examples
 from apps.junior.tooling.independent_eval import (
@@ -12,6 +15,8 @@ from apps.junior.tooling.independent_eval import (
     HELD_OUT_SHA256,
     INDEPENDENT_SET,
     INDEPENDENT_SHA256,
+    THIRD_SET,
+    THIRD_SHA256,
     accepted,
     load_independent_set,
 )
@@ -21,17 +26,21 @@ def test_independent_sets_are_unchanged() -> None:
     """Anyone editing a frozen file fails here (make a new versioned file instead)."""
     assert hashlib.sha256(INDEPENDENT_SET.read_bytes()).hexdigest() == INDEPENDENT_SHA256
     assert hashlib.sha256(HELD_OUT_SET.read_bytes()).hexdigest() == HELD_OUT_SHA256
+    assert hashlib.sha256(THIRD_SET.read_bytes()).hexdigest() == THIRD_SHA256
 
 
-def test_held_out_set_shape() -> None:
-    """596 lines, 130 lemmas; a null key only for a meaning the dictionary lacks, and every
-    sentence of one meaning has the same accepted keys (labels were given per meaning)."""
-    items = load_independent_set(HELD_OUT_SET)
-    assert len(items) == 596
-    assert len({item["lemma"] for item in items}) == 130
+@pytest.mark.parametrize(
+    ("path", "sentences", "lemmas"), [(HELD_OUT_SET, 596, 130), (THIRD_SET, 602, 148)]
+)
+def test_held_out_set_shape(path: Path, sentences: int, lemmas: int) -> None:
+    """Its size; a null key only for a meaning the dictionary lacks, and every sentence of one
+    meaning has the same accepted keys (labels were given per meaning)."""
+    items = load_independent_set(path)
+    assert len(items) == sentences
+    assert len({item["lemma"] for item in items}) == lemmas
     per_meaning: dict[tuple[str, str, str], set[frozenset[str]]] = {}
     for item in items:
-        assert (item["sense_key"] is None) == (item["note"] == "no_sense")
+        assert (item["sense_key"] is None) == (item.get("note") == "no_sense")
         assert item["form"] in item["sentence"]
         meaning = (item["lemma"], item["pos"], item["meaning"])
         per_meaning.setdefault(meaning, set()).add(frozenset(accepted(item)))
@@ -64,11 +73,11 @@ def words(sentence: str) -> frozenset[str]:
 
 
 def test_no_eval_sentence_in_the_example_bank() -> None:
-    """No example of the bank is (nearly) a sentence of either independent set: word sets that
+    """No example of the bank is (nearly) a sentence of an independent set: word sets that
     share 70 % or more count as the same sentence."""
     sentences = [
         words(json.loads(line)["sentence"])
-        for path in (INDEPENDENT_SET, HELD_OUT_SET)
+        for path in (INDEPENDENT_SET, HELD_OUT_SET, THIRD_SET)
         for line in path.open()
     ]
     examples = [words(s) for rows in read_examples(EXAMPLES_PATH).values() for s in rows]

@@ -3,7 +3,7 @@
 ``python -m apps.junior.tooling.example_merge FILE...`` (``key<TAB>sentence`` lines, one file per
 writer session). Rows of earlier merges from the same writers are replaced, so it can be re-run
 as the files grow. Refused: malformed lines, keys not in the seed dump's dictionary, duplicates,
-and any sentence sharing ≥ 70 % of its words with a sentence of either frozen independent set or of
+and any sentence sharing ≥ 70 % of its words with a sentence of a frozen independent set or of
 the development set (the test of tests/junior/test_independent_eval.py, applied here first).
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from apps.junior.sense_choice import EXAMPLES_PATH
 from apps.junior.tooling.dump_senses import dump_senses
 from apps.junior.tooling.evaluation import EVAL_SET
-from apps.junior.tooling.independent_eval import HELD_OUT_SET, INDEPENDENT_SET
+from apps.junior.tooling.independent_eval import HELD_OUT_SET, INDEPENDENT_SET, THIRD_SET
 
 HEADER = """\
 # Example sentences per sense key (lemma#POS#sense_no), for apps/junior/sense_choice.py.
@@ -29,9 +29,11 @@ HEADER = """\
 # sentence of the frozen independent set (difflib ratio > 0.75 or 60 % shared words; 231 of
 # them), and 60 close to one of the held-out set (tests/junior/eval/independent2, 70 % shared
 # words), were deleted, not rewritten: that can only lower the measured accuracy.
-# Rows with a third column (w1-w4, the writer session): written by four sessions (2026-12-02), 5-6 per
+# Rows with a third column (w1-w8, the writer session): written by eight sessions (2026-12-02), 5-6 per
 # sense for the 1,680 senses of the 735 polysemous lemma/POS pairs of Manulex's top 3,000,
-# from the definitions only (no evaluation set shown); merged by
+# from the definitions only (no evaluation set shown): w1-w4 a first round, w5-w8 a second round
+# shown the bank's examples and asked for what it lacked (storytelling tenses, dialogue, captions);
+# merged by
 # apps/junior/tooling/example_merge.py, which dropped malformed lines, unknown keys, duplicates
 # and every sentence sharing >= 70 % of its words with a sentence of either independent set
 # or of the dev set. tests/junior/test_independent_eval.py keeps the bank apart from both sets.
@@ -46,11 +48,12 @@ def words(sentence: str) -> frozenset[str]:
 
 
 def eval_sentences() -> list[frozenset[str]]:
-    """Word sets of every sentence of both independent sets and of the development set."""
+    """Word sets of every sentence of the three independent sets and of the development set."""
     found = []
     for path, field in (
         (INDEPENDENT_SET, "sentence"),
         (HELD_OUT_SET, "sentence"),
+        (THIRD_SET, "sentence"),
         (EVAL_SET, "sentence"),
     ):
         with path.open(encoding="utf-8") as handle:

@@ -36,6 +36,9 @@ INDEPENDENT_SHA256 = "0f1a5834f6bca194ed4fc16e4a7600e596a9635809274f19adac2c59e3
 # The held-out second set: measured, never tuned on (tests/junior/eval/independent2/README.md).
 HELD_OUT_SET = ROOT / "tests" / "junior" / "eval" / "independent2" / "senses.jsonl"
 HELD_OUT_SHA256 = "424326e094320bf24bf028859268a0355fd4e60cc2f70e9c87e3fac06ca0559b"
+# The third set, made when the second had been measured twice (tests/junior/eval/independent3).
+THIRD_SET = ROOT / "tests" / "junior" / "eval" / "independent3" / "senses.jsonl"
+THIRD_SHA256 = "b8c025b0c9114cb864ba7f57d04b3faeada3d9042860939465b2b5a6c6f23055"
 METHODS = ("sense choice", "previous method", "first sense")
 
 

@@ -37,6 +37,7 @@ from apps.junior.tooling.evaluation import (
 from apps.junior.tooling.independent_eval import (
     HELD_OUT_SET,
     INDEPENDENT_SET,
+    THIRD_SET,
     IndependentReport,
     evaluate_independent,
     load_independent_set,
@@ -169,6 +170,21 @@ Lost before the choice: {out_lost}. Labels missing from the dump: {out_missing}.
 Worst 20 lemmas (new method):
 
 {out_worst}
+
+## Sense accuracy on the third set ({th_items} sentences, tests/junior/eval/independent3)
+
+Made like the second (tests/junior/eval/independent3/README.md): 150 other lemmas drawn at random
+from the same 691, the writer told to tag parts of speech as the app does (prepositions and
+possessives are not adverbs or adjectives, so they are left out); frozen and labelled before the
+second round of example writers was merged, never tuned on. {th_gaps} sentences use a meaning
+the dictionary lacks: they count as errors here.
+
+{th_table}
+
+Lost before the choice: {th_lost}. Labels missing from the dump: {th_missing}.
+Worst 20 lemmas (new method):
+
+{th_worst}
 
 ## Sense accuracy on the development set ({items} labelled sentences, tests/junior/eval/senses.jsonl)
 
@@ -321,6 +337,7 @@ def write_doc(
     seed: list[SenseReport],
     independent: IndependentReport,
     held_out: IndependentReport,
+    third: IndependentReport,
     dev_linked: IndependentReport | None = None,
 ) -> str:
     """Render docs/models/junior.md from the measurements."""
@@ -334,13 +351,8 @@ def write_doc(
         ind_table="\n".join(independent.table()),
         ind_worst="\n".join(independent.worst_lemmas()),
         ind_lost=", ".join(f"{n} {why}" for why, n in lost.items()) or "none",
-        out_items=len(held_out.items),
-        out_gaps=sum(not item.get("sense_key") for item in held_out.items),
-        out_table="\n".join(held_out.table()),
-        out_lost=", ".join(f"{n} {why}" for why, n in held_out.lost_before_choice().items())
-        or "none",
-        out_missing=held_out.missing_labels,
-        out_worst="\n".join(held_out.worst_lemmas()),
+        **held_out_fields("out", held_out),
+        **held_out_fields("th", third),
         date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         load=uptime(),
         items=n_items,
@@ -362,10 +374,23 @@ def write_doc(
     )
 
 
+def held_out_fields(prefix: str, report: IndependentReport) -> dict[str, object]:
+    """The template's fields for one held-out set (``prefix``_items, _gaps, _table, …)."""
+    lost = report.lost_before_choice()
+    return {
+        f"{prefix}_items": len(report.items),
+        f"{prefix}_gaps": sum(not item.get("sense_key") for item in report.items),
+        f"{prefix}_table": "\n".join(report.table()),
+        f"{prefix}_lost": ", ".join(f"{n} {why}" for why, n in lost.items()) or "none",
+        f"{prefix}_missing": report.missing_labels,
+        f"{prefix}_worst": "\n".join(report.worst_lemmas()),
+    }
+
+
 def measure_independent(
     admin: str, analyzer: FrenchAnalyzer, encoder: Encoder, threads: int
-) -> tuple[IndependentReport, IndependentReport]:
-    """Accuracy on the independent set and on the held-out set, on the dump in
+) -> list[IndependentReport]:
+    """Accuracy on the independent set and on the two held-out sets, on the dump in
     $JUNIOR_EVAL_DUMP or the seed dump."""
     import tempfile
 
@@ -382,14 +407,12 @@ def measure_independent(
             )
             place = dump.relative_to(ROOT) if dump.is_relative_to(ROOT) else dump
             shown = f"{place}, sha256 {file_sha256(dump)[:16]}…"
-            sets = [load_independent_set(path) for path in (INDEPENDENT_SET, HELD_OUT_SET)]
-            first, second = evaluate_independent(
-                settings, engine, analyzer, encoder, sets, str(shown)
-            )
+            sets = [load_independent_set(p) for p in (INDEPENDENT_SET, HELD_OUT_SET, THIRD_SET)]
+            reports = evaluate_independent(settings, engine, analyzer, encoder, sets, str(shown))
         engine.dispose()
     finally:
         drop_database(admin, name)
-    return first, second
+    return reports
 
 
 def dev_through_linker(
@@ -432,6 +455,13 @@ def print_independent(
         print(f"wrote {items_out}")
 
 
+def print_all(reports: list[IndependentReport], items_out: Path | None) -> None:
+    """Print the three sets' figures (per-sentence choices of the first one to ``items_out``)."""
+    titles = ("independent set", "held-out set (measured, never tuned on)", "third set (held out)")
+    for n, (report, title) in enumerate(zip(reports, titles, strict=True)):
+        print_independent(report, items_out if n == 0 else None, title)
+
+
 def main() -> None:
     """CLI: measure everything and write the report (``--no-write`` prints it instead)."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -452,9 +482,8 @@ def main() -> None:
     if args.independent_only:
         nlp = load_spacy()
         encoder = UseEncoder(fetch(DEFAULT_TARGET), args.threads)
-        first, held_out = measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads)
-        print_independent(first, args.items_out)
-        print_independent(held_out, title="held-out set (measured, never tuned on)")
+        reports = measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads)
+        print_all(reports, args.items_out)
         return
     name, url = scratch_database(admin)
     try:
@@ -480,17 +509,16 @@ def main() -> None:
             engine.dispose()
         finally:
             drop_database(admin, name)
-    independent, held_out = measure_independent(admin, analyzer, models[0], args.threads)
+    independent, held_out, third = measure_independent(admin, analyzer, models[0], args.threads)
     pages = evaluate_pages(OcrEngine(args.threads), with_tesseract=True)
-    doc = write_doc(reports, pages, len(items), seed, independent, held_out, dev_linked)
+    doc = write_doc(reports, pages, len(items), seed, independent, held_out, third, dev_linked)
     if args.no_write:
         print(doc)
     else:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(doc, encoding="utf-8")
         print(f"wrote {DOC}")
-    print_independent(independent, args.items_out)
-    print_independent(held_out, title="held-out set (measured, never tuned on)")
+    print_all([independent, held_out, third], args.items_out)
     for line in sense_table(reports) + sense_table(seed) + ocr_table(pages):
         print(line)
 
