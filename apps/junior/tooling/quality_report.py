@@ -482,8 +482,9 @@ def main() -> None:
     if args.independent_only:
         nlp = load_spacy()
         encoder = UseEncoder(fetch(DEFAULT_TARGET), args.threads)
-        reports = measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads)
-        print_all(reports, args.items_out)
+        print_all(
+            measure_independent(admin, FrenchAnalyzer(nlp), encoder, args.threads), args.items_out
+        )
         return
     name, url = scratch_database(admin)
     try:
