@@ -352,6 +352,7 @@ PRONOUN_TEXT = """tout tous toute toutes même mêmes autre autres rien personne
     quoi lequel laquelle lesquels lesquelles dont où en y on nous vous je tu il ils elles le
     la les leur leurs mien mienne tien tienne sien sienne nôtre vôtre"""
 PRONOUN_FORMS = frozenset(PRONOUN_TEXT.split())
+INVERTED_PRONOUNS = frozenset({"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles"})
 CLITICS = frozenset(
     {"le", "la", "les", "l'", "me", "m'", "te", "t'", "se", "s'", "lui", "leur", "y", "en"}
     | {"ne", "n'", "nous", "vous"}
@@ -381,33 +382,63 @@ def introduces_attribute(previous: Word) -> bool:
     return previous.lemma.lower() in COPULAS or previous.text.lower() in DEGREE_ADVERBS
 
 
+def inverted_subject(words: Sequence[Word], position: int) -> bool:
+    """True when a hyphenated subject pronoun follows the word: a verb (« portes-tu »,
+    « Puis-je », « dit-il »), whether spaCy keeps the hyphen on the pronoun or apart."""
+    after = [w.text.lower() for w in words[position + 1 : position + 3]]
+    if after and after[0].startswith("-") and after[0][1:] in INVERTED_PRONOUNS:
+        return True
+    return len(after) == 2 and after[0] == "-" and after[1] in INVERTED_PRONOUNS
+
+
+def after_determiner(words: Sequence[Word], position: int) -> bool:
+    """True after a determiner, or a determiner or number and one adjective (« un long
+    voile », « les deux premiers vers »): the word heads a noun phrase."""
+    previous = words[position - 1] if position > 0 else None
+    if previous is None:
+        return False
+    if previous.pos == "DET":
+        return True
+    return previous.pos == "ADJ" and position > 1 and words[position - 2].pos in ("DET", "NUM")
+
+
 def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     """Parts of speech (besides spaCy's) the word at ``position`` may be read as, from the
-    words before it: a verb after a subject (« il porte », « Léa serre », « je la serre ») or at the start
-    (imperative); a noun after a determiner; an adjective after a copula or an adverb of degree
-    (« c'est juste », « il est très fort »); a verb for an adjective in a sentence without one
-    (« Le linge sèche au soleil »)."""
+    words around it: a verb after a subject (« il porte », « Léa serre », « je la serre »), at the
+    start (imperative), after « ne » (« Ne coupe pas ») or before a hyphenated subject
+    (« portes-tu »); a noun after a determiner (and an adjective); an adjective after a copula or an
+    adverb of degree (« c'est juste », « il est très fort ») or for a noun right after a noun (« la
+    main droite »); a verb for an adjective in a sentence without one (« Le linge sèche au soleil »)
+    or whose parse has no verb at its root (« Le chien court après le facteur »); a verb's other
+    verb lemmas (« il vit dans un terrier »: « vivre », not only « voir »)."""
     word = words[position]
     before = previous_words(words, position)
-    if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Rends »
+    if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Debout »
         initial = not before and word.text[:1].isupper()
         common = word.text[:1].islower()  # a lower-case word taken for a name: « à midi »
-        return ("VERB", "NOUN", "ADJ") if initial or common else ()
+        return ("VERB", "NOUN", "ADJ", "ADV") if initial or common else ()
     if word.kind != "lookup":
         return ()
     previous = words[position - 1] if position > 0 else None
     clitics = after_clitics(before)
     determiner = previous is not None and previous.pos in ("DET", "ADP") and not clitics
+    determiner = determiner or after_determiner(words, position)
     noun_subject = previous is not None and previous.pos in ("NOUN", "PROPN")  # « Léa porte »
+    negated = bool(before) and before[0] in ("ne", "n'")
+    inverted = inverted_subject(words, position)
     subject = not before or clitics or before[0] in SUBJECT_PRONOUNS or noun_subject
+    subject = subject or negated or inverted
     attribute = previous is not None and introduces_attribute(previous)
+    after_noun = previous is not None and previous.pos == "NOUN"
     # no verb in the sentence: the adjective after the subject is it (« Le linge sèche au soleil »)
     verbless = bool(before) and not any(w.pos in ("VERB", "AUX") for w in words)
+    verb_root = any(w.function == "ROOT" and w.pos in ("VERB", "AUX") for w in words)
     allowed = {
-        "NOUN": (("VERB",) if subject else ()) + (("ADJ",) if attribute else ()),
-        "VERB": ("NOUN",) if determiner else (),
-        "ADJ": (("NOUN",) if determiner else ()) + (("VERB",) if verbless else ()),
-        "ADV": ("ADJ",) + (("NOUN",) if determiner else ()),
+        "NOUN": (("VERB",) if subject else ()) + (("ADJ",) if attribute or after_noun else ()),
+        "VERB": ("VERB",) + (("NOUN",) if determiner else ()),
+        "ADJ": (("NOUN",) if determiner else ())
+        + (("VERB",) if verbless or (noun_subject and not verb_root) else ()),
+        "ADV": ("ADJ",) + (("NOUN",) if determiner else ()) + (("VERB",) if inverted else ()),
     }
     return allowed.get(word.pos, ())
 
@@ -423,9 +454,12 @@ OBJECT_STARTS = frozenset(
 
 def imperative_start(words: Sequence[Word], position: int) -> bool:
     """True for a sentence's first word tagged NOUN or ADJ right before a determiner or a
-    hyphenated pronoun: an imperative (« Coupe les légumes », « Presse-toi »), so its verb
-    reading should win over spaCy's."""
+    hyphenated pronoun: an imperative (« Coupe les légumes », « Presse-toi »), and for such a
+    word before a hyphenated subject (« Pourquoi portes-tu … ? »), so its verb reading should win
+    over spaCy's."""
     word = words[position]
+    if word.pos in ("NOUN", "ADJ") and inverted_subject(words, position):
+        return True
     if word.pos not in ("NOUN", "ADJ") or previous_words(words, position):
         return False
     following = [w.text.lower().replace("’", "'") for w in words[position + 1 : position + 2]]
@@ -438,22 +472,29 @@ def misread_function_word(
 ) -> tuple[str, ...]:
     """Readings of a word spaCy took for a function word, when Lexique has them for the form: a
     noun after a determiner or a number, or a determiner and an adjective (« des vers », « quatre
-    vers », « de jolis vers »), an adjective after a copula or an adverb of degree (« tu es
+    vers », « les deux premiers vers »), a noun for a determiner after an article (« le son »,
+    « du son »), a verb before a hyphenated subject (« Puis-je »), the content readings of a word
+    tagged X (« Range tes jouets »), an adjective after a copula or an adverb of degree (« tu es
     vraiment drôle » tagged PRON), and a number's adjective entry (« neuf » the number)."""
     word = words[position]
-    if word.kind != "grammar" or not word.text[:1].isalpha():
+    determiner = word.kind == "context" and word.pos == "DET"  # « le son des cloches »
+    if not (word.kind == "grammar" or determiner) or not word.text[:1].isalpha():
         return ()
     analyses = {upos for _, upos in forms(word.text)}
     if word.pos == "NUM" and "ADJ" in analyses:  # the dictionary files numbers as adjectives
         return ("ADJ",)
+    if word.pos == "X":  # « Range tes jouets » tagged X
+        return tuple(p for p in ("VERB", "NOUN", "ADJ", "ADV") if p in analyses)
+    if inverted_subject(words, position) and "VERB" in analyses:  # « Puis-je »
+        return ("VERB",)
     if position == 0:
         return ()
     previous = words[position - 1]
-    before_adjective = words[position - 2] if position > 1 and previous.pos == "ADJ" else None
-    noun_phrase = previous.pos in ("DET", "NUM") or (
-        before_adjective is not None and before_adjective.pos == "DET"
-    )
+    noun_phrase = previous.pos in ("DET", "NUM") or after_determiner(words, position)
     if word.pos == "ADP" and noun_phrase and "NOUN" in analyses:  # « de jolis vers »
+        return ("NOUN",)
+    article = previous.pos == "DET" or previous.text.lower() in ("du", "des", "au", "aux")
+    if determiner and article and "NOUN" in analyses:  # « le son », « du son »
         return ("NOUN",)
     if word.pos == "PRON" and introduces_attribute(previous) and "ADJ" in analyses:
         return () if word.text.lower() in PRONOUN_FORMS else ("ADJ",)

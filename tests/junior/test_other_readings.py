@@ -20,9 +20,9 @@ from apps.junior.senses import DefinitionIndex, SenseChooser
 from apps.junior.vectors import l2_normalise
 
 
-def w(text: str, pos: str, lemma: str | None = None) -> Word:
+def w(text: str, pos: str, lemma: str | None = None, function: str = "dep") -> Word:
     kind = "context" if pos == "DET" else "lookup"
-    return Word(text, lemma or text.lower(), pos, "dep", kind)
+    return Word(text, lemma or text.lower(), pos, function, kind)
 
 
 def sense(mot_id: int, word: str, gram: str) -> Sense:
@@ -164,9 +164,69 @@ def test_for_an_imperative_the_noun_senses_pay_the_cost() -> None:
 def test_an_adjective_in_a_sentence_without_a_verb_may_be_the_verb() -> None:
     linge = [w("Le", "DET", "le"), w("linge", "NOUN"), w("sèche", "ADJ", "sec"), w("vite", "ADV")]
     assert "VERB" in other_readings(linge, 2)
-    robe = [w("Elle", "PRON", "elle"), w("porte", "VERB", "porter"), w("une", "DET", "un")]
+    robe = [w("Elle", "PRON", "elle"), w("porte", "VERB", "porter", "ROOT"), w("une", "DET", "un")]
     robe += [w("robe", "NOUN"), w("sèche", "ADJ", "sec")]
     assert "VERB" not in other_readings(robe, 4)
+    # a verb elsewhere, but the parse's root is the noun: « Le chien court après le facteur
+    # en aboyant »
+    chien = [w("Le", "DET", "le"), w("chien", "NOUN", function="ROOT"), w("court", "ADJ")]
+    chien += [w("après", "ADP"), w("le", "DET", "le"), w("facteur", "NOUN")]
+    chien += [w("en", "ADP"), w("aboyant", "VERB", "aboyer", "acl")]
+    assert "VERB" in other_readings(chien, 2)
+
+
+def test_verb_readings_after_ne_and_before_a_hyphenated_subject() -> None:
+    ne_coupe = [w("Ne", "ADV", "ne"), w("coupe", "NOUN"), w("pas", "ADV")]
+    assert "VERB" in other_readings(ne_coupe, 1)
+    portes_tu = [w("Pourquoi", "ADV"), w("portes", "NOUN", "porte"), w("-", "PUNCT")]
+    portes_tu += [w("tu", "NOUN")]
+    assert "VERB" in other_readings(portes_tu, 1)
+    assert imperative_start(portes_tu, 1)  # the verb reading wins, as for an imperative
+    glued = [w("Pourquoi", "ADV"), w("portes", "NOUN", "porte"), w("-tu", "PRON", "tu")]
+    assert imperative_start(glued, 1)
+    des_portes = [w("des", "DET", "un"), w("portes", "NOUN", "porte"), w("-", "PUNCT")]
+    des_portes += [w("fenêtres", "NOUN")]
+    assert "VERB" not in other_readings(des_portes, 1)
+    assert not imperative_start(des_portes, 1)
+
+
+def test_noun_readings_after_a_determiner_and_an_adjective() -> None:
+    voile = [w("un", "DET", "un"), w("long", "ADJ"), w("voile", "ADJ", "voil")]
+    assert "NOUN" in other_readings(voile, 2)
+    chante = [w("Léa", "PROPN", "Léa"), w("chante", "VERB", "chanter")]
+    assert "NOUN" not in other_readings(chante, 1)
+    assert "VERB" in other_readings(chante, 1)  # another verb lemma of the form may be meant
+
+
+def test_a_noun_right_after_a_noun_may_be_its_adjective() -> None:
+    main_droite = [w("la", "DET", "le"), w("main", "NOUN"), w("droite", "NOUN")]
+    assert "ADJ" in other_readings(main_droite, 2)
+    la_droite = [w("à", "ADP"), w("la", "DET", "le"), w("droite", "NOUN")]
+    assert "ADJ" not in other_readings(la_droite, 2)
+
+
+def test_more_function_words_spacy_mistagged() -> None:
+    forms = FormIndex(
+        {
+            "son": (("son", "NOUN"),),
+            "vers": (("vers", "NOUN"),),
+            "puis": (("pouvoir", "VERB"),),
+            "range": (("ranger", "VERB"),),
+        }
+    )
+    le_son = [w("le", "DET", "le"), w("son", "DET", "son")]
+    assert misread_function_word(le_son, 1, forms) == ("NOUN",)
+    du_son = [grammar("du", "ADP"), w("son", "DET", "son")]
+    assert misread_function_word(du_son, 1, forms) == ("NOUN",)
+    son_frere = [grammar("de", "ADP"), w("son", "DET", "son"), w("frère", "NOUN")]
+    assert misread_function_word(son_frere, 1, forms) == ()  # the possessive
+    premiers = [w("les", "DET", "le"), grammar("deux", "NUM"), w("premiers", "ADJ", "premier")]
+    assert misread_function_word([*premiers, grammar("vers", "ADP")], 3, forms) == ("NOUN",)
+    puis_je = [grammar("Puis", "CCONJ"), grammar("-je", "PRON")]
+    assert misread_function_word(puis_je, 0, forms) == ("VERB",)
+    puis = [grammar("puis", "CCONJ"), w("il", "PRON")]
+    assert misread_function_word(puis, 0, forms) == ()  # « puis » = then
+    assert misread_function_word([grammar("Range", "X"), w("tes", "DET")], 0, forms) == ("VERB",)
 
 
 def test_a_kept_expression_without_an_entry_takes_the_sense_it_heads() -> None:

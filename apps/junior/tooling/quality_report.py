@@ -456,10 +456,14 @@ def print_independent(
 
 
 def print_all(reports: list[IndependentReport], items_out: Path | None) -> None:
-    """Print the three sets' figures (per-sentence choices of the first one to ``items_out``)."""
-    titles = ("independent set", "held-out set (measured, never tuned on)", "third set (held out)")
+    """Print the three sets' figures (per-sentence choices to ``items_out``, and to
+    ``<stem>-2<suffix>`` / ``<stem>-3<suffix>`` for the second and third sets)."""
+    titles = ("independent set", "second set", "third set (held out)")
     for n, (report, title) in enumerate(zip(reports, titles, strict=True)):
-        print_independent(report, items_out if n == 0 else None, title)
+        out = items_out
+        if items_out is not None and n:
+            out = items_out.with_name(f"{items_out.stem}-{n + 1}{items_out.suffix}")
+        print_independent(report, out, title)
 
 
 def main() -> None:
