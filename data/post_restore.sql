@@ -3,9 +3,17 @@
 -- re-applied when the dump is already restored, so an existing database gets new objects.
 -- Indexes for the lookups the services make on every request.
 CREATE INDEX IF NOT EXISTS mot_mot_idx ON public.mot (mot);
-CREATE INDEX IF NOT EXISTS quiz_user_idx ON public.quiz (user_id);
-CREATE INDEX IF NOT EXISTS score_quiz_quiz_idx ON public.score_quiz (quiz_id);
-CREATE INDEX IF NOT EXISTS eval_mot_quiz_idx ON public.eval_mot (quiz_id);
+-- The Quiz's history read (apps/quiz/history.py) walks a learner's quizzes, then each quiz's
+-- answers and feelings: covering indexes (INCLUDE) let it read them from the index alone
+-- (index-only scans, once VACUUM has marked the pages all-visible; vocabulo-restore runs it).
+CREATE INDEX IF NOT EXISTS quiz_user_date_idx ON public.quiz (user_id) INCLUDE (quiz_id, date);
+CREATE INDEX IF NOT EXISTS score_quiz_answer_idx ON public.score_quiz (quiz_id)
+    INCLUDE (mot_id, score);
+CREATE INDEX IF NOT EXISTS eval_mot_feeling_idx ON public.eval_mot (quiz_id) INCLUDE (mot_id, scale);
+-- their narrower predecessors (databases restored by earlier versions)
+DROP INDEX IF EXISTS public.quiz_user_idx;
+DROP INDEX IF EXISTS public.score_quiz_quiz_idx;
+DROP INDEX IF EXISTS public.eval_mot_quiz_idx;
 GRANT USAGE ON SCHEMA public TO readonly;
 GRANT USAGE ON SCHEMA public TO readwrite;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO readonly;

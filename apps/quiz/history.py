@@ -14,10 +14,14 @@ from apps.quiz.recommender import FEELING_CODES
 
 _FEELING_CASE = " ".join(f"WHEN '{k}' THEN {v}" for k, v in FEELING_CODES.items())
 
-# Prepared once per connection of the hot read path (apps.quiz.reader): ``$1`` is the user id. Every column is a
-# number, so the rows become one numpy array. Kind 0 rows are user_word_history (mot_id -1 marks a
-# learner without history); kind 1 rows are the learner's answers (score_quiz + quiz.date, in the
-# times_correct and last_seen columns), replayed into FSRS memory states (apps.quiz.memory).
+# Prepared once per connection of the hot read path (apps.quiz.reader): ``$1`` is the user id. No row
+# when the learner has no account, else one row of two binary blobs (NULL when empty), so that a
+# learner's hundreds of rows cost one value to send and parse (numpy reads them as packed records,
+# WORD_ROW and ANSWER_ROW; int4send/float8send/int2send give the big-endian binary forms):
+#   - user_word_history, one record per word: mot_id, times_seen, times_correct, last_seen (epoch
+#     seconds, NaN when unknown), the word's latest feeling code;
+#   - every answer (score_quiz + quiz.date), replayed into FSRS memory states (apps.quiz.memory):
+#     mot_id, epoch seconds, right (0/1).
 HISTORY_SQL = f"""
 WITH feelings AS MATERIALIZED (
     SELECT DISTINCT ON (em.mot_id) em.mot_id, em.scale::text AS scale
@@ -28,22 +32,31 @@ WITH feelings AS MATERIALIZED (
      WHERE q.user_id = $1
      ORDER BY em.mot_id, q.date DESC NULLS LAST, em.scale  -- ties: a fixed choice
 )
-SELECT 0, COALESCE(h.mot_id, -1), COALESCE(h.times_seen, 0), COALESCE(h.times_correct, 0),
-       COALESCE(date_part('epoch', h.last_seen), 'NaN'),  -- float8 (EXTRACT is numeric: slower)
-       CASE f.scale {_FEELING_CASE} ELSE 0 END
+SELECT
+    (SELECT string_agg(
+                int4send(h.mot_id) || int4send(COALESCE(h.times_seen, 0))
+                || int4send(COALESCE(h.times_correct, 0))
+                || float8send(COALESCE(date_part('epoch', h.last_seen), 'NaN'))
+                || int2send(CASE f.scale {_FEELING_CASE} ELSE 0 END::int2), ''::bytea)
+       FROM user_word_history h
+       LEFT JOIN feelings f ON f.mot_id = h.mot_id
+      WHERE h.user_id = $1 AND h.mot_id IS NOT NULL),
+    (SELECT string_agg(
+                int4send(s.mot_id) || float8send(date_part('epoch', q.date))
+                || int2send(s.score::int::int2), ''::bytea)
+       FROM quiz q
+       CROSS JOIN LATERAL (  -- the per-quiz index lookup, as above
+             SELECT sq.mot_id, sq.score FROM score_quiz sq
+              WHERE sq.quiz_id = q.quiz_id AND sq.score IS NOT NULL AND sq.mot_id IS NOT NULL
+             OFFSET 0) s
+      WHERE q.user_id = $1 AND q.date IS NOT NULL)
   FROM authentication a
-  LEFT JOIN user_word_history h ON h.user_id = a.user_id
-  LEFT JOIN feelings f ON f.mot_id = h.mot_id
  WHERE a.user_id = $1
-UNION ALL
-SELECT 1, s.mot_id, 0, s.score::int, date_part('epoch', q.date), 0
-  FROM quiz q
-  CROSS JOIN LATERAL (  -- the per-quiz index lookup, as above
-        SELECT sq.mot_id, sq.score FROM score_quiz sq
-         WHERE sq.quiz_id = q.quiz_id AND sq.score IS NOT NULL AND sq.mot_id IS NOT NULL
-        OFFSET 0) s
- WHERE q.user_id = $1 AND q.date IS NOT NULL
 """
+WORD_ROW = np.dtype(
+    [("mot_id", ">i4"), ("seen", ">i4"), ("correct", ">i4"), ("last", ">f8"), ("feeling", ">i2")]
+)
+ANSWER_ROW = np.dtype([("mot_id", ">i4"), ("at", ">f8"), ("right", ">i2")])
 
 READ_STATEMENTS = {
     "quiz_history": HISTORY_SQL,
@@ -73,18 +86,20 @@ async def read_history(reader: AsyncReader, user_id: uuid.UUID) -> History | Non
     rows = await reader.fetchall("quiz_history", (str(user_id),))
     if not rows:
         return None
-    table = np.array(rows, dtype=np.float64).reshape(-1, 6)
-    if not (table[:, 0] == 0).any():  # no account (answers alone do not make one)
-        return None
-    answers = table[table[:, 0] == 1]
-    table = table[(table[:, 0] == 0) & (table[:, 1] >= 0)]
+    words_blob, answers_blob = rows[0]
+    words = np.frombuffer(words_blob or b"", WORD_ROW)
+    answers = np.frombuffer(answers_blob or b"", ANSWER_ROW)
     return History(
-        mot_id=table[:, 1].astype(np.int64),
-        times_seen=table[:, 2].astype(np.float32),
-        times_correct=table[:, 3].astype(np.float32),
-        last_seen=table[:, 4],
-        feeling=table[:, 5].astype(np.int8),
-        answers=(answers[:, 1].astype(np.int64), answers[:, 4], answers[:, 3] > 0),
+        mot_id=words["mot_id"].astype(np.int64),
+        times_seen=words["seen"].astype(np.float32),
+        times_correct=words["correct"].astype(np.float32),
+        last_seen=words["last"].astype(np.float64),
+        feeling=words["feeling"].astype(np.int8),
+        answers=(
+            answers["mot_id"].astype(np.int64),
+            answers["at"].astype(np.float64),
+            answers["right"] > 0,
+        ),
     )
 
 

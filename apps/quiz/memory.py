@@ -38,11 +38,26 @@ def initial_difficulty(rating: np.ndarray | float) -> np.ndarray:
     return PARAMS[4] - np.exp(PARAMS[5] * (np.asarray(rating, np.float64) - 1.0)) + 1.0
 
 
+def _clip_difficulty(d: np.ndarray) -> np.ndarray:
+    """D within [1, 10] (np.clip's result, without its overhead on small arrays)."""
+    return np.minimum(np.maximum(d, 1.0), 10.0)
+
+
+# Per-rating terms (index 0: Again, 1: Good), computed once
+_RATING = np.array([AGAIN, GOOD])
+_S0 = PARAMS[[0, 2]]  # initial stability
+_D0 = _clip_difficulty(initial_difficulty(_RATING))  # initial difficulty
+_SHORT_GAIN = np.exp(PARAMS[17] * (_RATING - 3.0 + PARAMS[18]))  # short-term gain, before S^-w19
+_D_STEP = -PARAMS[6] * (_RATING - 3.0)  # difficulty's linear step, times (10 − D) / 9
+_D_TARGET = PARAMS[7] * initial_difficulty(4.0)  # mean reversion towards D0(Easy)
+_RECALL_K = math.exp(PARAMS[8])
+_FORGET_CAP = math.exp(PARAMS[17] * PARAMS[18])
+
+
 def first_state(correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(stability, difficulty) after a word's first answer."""
-    g = np.where(correct, GOOD, AGAIN)
-    s0 = np.where(correct, PARAMS[2], PARAMS[0])
-    return s0, np.clip(initial_difficulty(g), 1.0, 10.0)
+    good = np.asarray(correct, bool).astype(np.intp)
+    return _S0[good], _D0[good]
 
 
 def next_state(
@@ -57,22 +72,22 @@ def next_state(
     w = PARAMS
     s = np.maximum(stability, MIN_STABILITY)
     d = difficulty
-    g = np.where(correct, GOOD, AGAIN)
+    good = np.asarray(correct, bool).astype(np.intp)  # 0: Again, 1: Good
     if r is None:
         r = retrievability(s, elapsed_days)
-    short_gain = np.exp(w[17] * (g - 3.0 + w[18])) * np.power(s, -w[19])
+    short_gain = _SHORT_GAIN[good] * np.power(s, -w[19])
     short = s * np.where(correct, np.maximum(short_gain, 1.0), short_gain)
     recall = s * (
-        1.0 + math.exp(w[8]) * (11.0 - d) * np.power(s, -w[9]) * (np.exp((1.0 - r) * w[10]) - 1.0)
+        1.0 + _RECALL_K * (11.0 - d) * np.power(s, -w[9]) * (np.exp((1.0 - r) * w[10]) - 1.0)
     )
     forget = np.minimum(
         w[11] * np.power(d, -w[12]) * (np.power(s + 1.0, w[13]) - 1.0) * np.exp((1.0 - r) * w[14]),
-        s / math.exp(w[17] * w[18]),
+        s / _FORGET_CAP,
     )
     long = np.where(correct, recall, forget)
     s_next = np.maximum(np.where(elapsed_days < 1.0, short, long), MIN_STABILITY)
-    damped = d + (10.0 - d) * (-w[6] * (g - 3.0)) / 9.0
-    d_next = np.clip(w[7] * initial_difficulty(4.0) + (1.0 - w[7]) * damped, 1.0, 10.0)
+    damped = d + (10.0 - d) * _D_STEP[good] / 9.0
+    d_next = _clip_difficulty(_D_TARGET + (1.0 - w[7]) * damped)
     return s_next, d_next
 
 
@@ -102,8 +117,10 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
     origin), ``correct``. Elapsed times are whole days, as in py-fsrs."""
     order = np.lexsort((correct, day, word))  # ties (same moment) in a fixed order
     word, day, correct = word[order], day[order], correct[order].astype(bool)
-    starts = np.flatnonzero(np.r_[True, word[1:] != word[:-1]]) if word.size else np.array([], int)
-    counts = np.diff(np.r_[starts, word.size])
+    first = np.ones(word.size, bool)  # a word's first row
+    np.not_equal(word[1:], word[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.subtract(np.append(starts[1:], word.size), starts)
     at = np.repeat(np.arange(starts.size), counts)  # each row's word
     rank = np.arange(word.size) - starts[at]
     by_rank = np.argsort(rank, kind="stable")  # rows of rank 1, then 2, …
@@ -157,8 +174,13 @@ def memory_scales(
     keep = replayed.review_elapsed >= 1.0  # same-day answers say little about forgetting
     cls = word_class[replayed.review_word[keep]]
     s = replayed.review_stability[keep][None, :] * SCALE_GRID[:, None]
-    r = np.clip(retrievability(s, replayed.review_elapsed[keep][None, :]), 1e-4, 1.0 - 1e-4)
-    ll = np.where(replayed.review_correct[keep][None, :], np.log(r), np.log1p(-r))
+    r = np.minimum(
+        np.maximum(retrievability(s, replayed.review_elapsed[keep][None, :]), 1e-4), 1.0 - 1e-4
+    )
+    right = replayed.review_correct[keep]
+    ll = np.empty_like(r)  # log R of a right answer, log(1 − R) of a wrong one
+    ll[:, right] = np.log(r[:, right])
+    ll[:, ~right] = np.log1p(-r[:, ~right])
     onehot = cls[:, None] == np.arange(n_classes)[None, :]  # reviews × classes
     loglik = ll @ onehot - 0.5 * (np.log(SCALE_GRID)[:, None] / prior_sd) ** 2
     return np.where(onehot.any(axis=0), SCALE_GRID[np.argmax(loglik, axis=0)], 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -68,3 +69,74 @@ def test_memory_scale_follows_recall() -> None:
             k_fit = memory.memory_scales(replayed, np.array(classes), 3)
             assert np.all(np.abs(np.log(k_fit[:2]) - np.log(k)) < 0.5)
             assert k_fit[2] == 1.0  # no reviews: the prior
+
+
+def textbook_next_state(
+    s: np.ndarray, d: np.ndarray, t: np.ndarray, ok: np.ndarray, r: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """FSRS-6's update written out term by term (memory.next_state hoists the constants)."""
+    w = memory.PARAMS
+    s = np.maximum(s, memory.MIN_STABILITY)
+    g = np.where(ok, 3.0, 1.0)
+    r = memory.retrievability(s, t) if r is None else r
+    short_gain = np.exp(w[17] * (g - 3.0 + w[18])) * np.power(s, -w[19])
+    short = s * np.where(ok, np.maximum(short_gain, 1.0), short_gain)
+    recall = s * (
+        1.0 + np.exp(w[8]) * (11.0 - d) * np.power(s, -w[9]) * (np.exp((1.0 - r) * w[10]) - 1.0)
+    )
+    forget = np.minimum(
+        w[11] * np.power(d, -w[12]) * (np.power(s + 1.0, w[13]) - 1.0) * np.exp((1.0 - r) * w[14]),
+        s / np.exp(w[17] * w[18]),
+    )
+    s_next = np.maximum(np.where(t < 1.0, short, np.where(ok, recall, forget)), 1e-3)
+    d0_easy = w[4] - np.exp(w[5] * 3.0) + 1.0
+    damped = d + (10.0 - d) * (-w[6] * (g - 3.0)) / 9.0
+    return s_next, np.clip(w[7] * d0_easy + (1.0 - w[7]) * damped, 1.0, 10.0)
+
+
+def test_fast_state_updates_equal_the_textbook_formulas_exactly() -> None:
+    rng = np.random.default_rng(11)
+    for n in (1, 3, 40, 5000):  # replay steps are small arrays, the FSRS world's large ones
+        s, d = np.exp(rng.uniform(-7, 6, n)), rng.uniform(1, 10, n)
+        t = rng.choice([0.0, 0.4, 1.0, 3.0, 30.0, 400.0], n)
+        ok = rng.random(n) < 0.7
+        for r in (None, rng.uniform(0, 1, n)):
+            got, want = memory.next_state(s, d, t, ok, r), textbook_next_state(s, d, t, ok, r)
+            assert np.array_equal(got[0], want[0])
+            assert np.array_equal(got[1], want[1])
+        s0, d0 = memory.first_state(ok)
+        assert np.array_equal(s0, np.where(ok, memory.PARAMS[2], memory.PARAMS[0]))
+        assert np.array_equal(d0, np.clip(memory.initial_difficulty(np.where(ok, 3.0, 1.0)), 1, 10))
+
+
+def test_vectorised_replay_equals_one_answer_at_a_time() -> None:
+    rng = np.random.default_rng(5)
+    n = 600  # a learner's answers: 150 words, 1 to 9 answers each, any order, same-day ties
+    word = rng.integers(0, 150, n)
+    day = np.round(rng.uniform(0, 120, n), 1)
+    day[:40] = day[40:80]
+    ok = rng.random(n) < 0.7
+    got = memory.replay(word, day, ok)
+    reviews = []
+    for i, w in enumerate(got.word):
+        rows = np.flatnonzero(word == w)
+        rows = rows[np.lexsort((ok[rows], day[rows]))]
+        s, d = memory.first_state(ok[rows[:1]])
+        for prev, row in itertools.pairwise(rows):
+            elapsed = np.floor(day[row : row + 1] - day[prev] + 1e-6)
+            reviews.append((i, s[0], elapsed[0], ok[row]))
+            s, d = memory.next_state(s, d, elapsed, ok[row : row + 1])
+        assert got.stability[i] == s[0]
+        assert got.difficulty[i] == d[0]
+        assert got.last[i] == day[rows[-1]]
+        assert got.first_right[i] == ok[rows[0]]
+    replayed = sorted(
+        zip(
+            got.review_word.tolist(),
+            got.review_stability.tolist(),
+            got.review_elapsed.tolist(),
+            got.review_correct.tolist(),
+            strict=True,
+        )
+    )
+    assert replayed == sorted((i, float(s), float(e), bool(c)) for i, s, e, c in reviews)
