@@ -353,6 +353,7 @@ PRONOUN_TEXT = """tout tous toute toutes même mêmes autre autres rien personne
     la les leur leurs mien mienne tien tienne sien sienne nôtre vôtre"""
 PRONOUN_FORMS = frozenset(PRONOUN_TEXT.split())
 INVERTED_PRONOUNS = frozenset({"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles"})
+OBJECT_CLITICS = frozenset({"me", "m'", "te", "t'", "se", "s'", "lui", "leur", "nous", "vous"})
 CLITICS = frozenset(
     {"le", "la", "les", "l'", "me", "m'", "te", "t'", "se", "s'", "lui", "leur", "y", "en"}
     | {"ne", "n'", "nous", "vous"}
@@ -409,8 +410,10 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     (« portes-tu »); a noun after a determiner (and an adjective); an adjective after a copula or an
     adverb of degree (« c'est juste », « il est très fort ») or for a noun right after a noun (« la
     main droite »); a verb for an adjective in a sentence without one (« Le linge sèche au soleil »)
-    or whose parse has no verb at its root (« Le chien court après le facteur »); a verb's other
-    verb lemmas (« il vit dans un terrier »: « vivre », not only « voir »)."""
+    or whose parse has no verb at its root (« Le chien court après le facteur ») or after an
+    object pronoun (« Maman me sèche les cheveux »); a noun for a verb after a number (« trois
+    parties »); a word's other lemmas of the same part of speech (« il vit dans un terrier »:
+    « vivre », not only « voir »; « les fils électriques »: « fil », not only « fils »)."""
     word = words[position]
     before = previous_words(words, position)
     if word.pos == "PROPN":  # capitalised at the start of a sentence: « Mets », « Debout »
@@ -421,8 +424,9 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
         return ()
     previous = words[position - 1] if position > 0 else None
     clitics = after_clitics(before)
-    determiner = previous is not None and previous.pos in ("DET", "ADP") and not clitics
+    determiner = previous is not None and previous.pos in ("DET", "ADP", "NUM") and not clitics
     determiner = determiner or after_determiner(words, position)
+    object_clitic = bool(before) and before[0] in OBJECT_CLITICS  # « Maman me sèche … »
     noun_subject = previous is not None and previous.pos in ("NOUN", "PROPN")  # « Léa porte »
     negated = bool(before) and before[0] in ("ne", "n'")
     inverted = inverted_subject(words, position)
@@ -434,10 +438,12 @@ def other_readings(words: Sequence[Word], position: int) -> tuple[str, ...]:
     verbless = bool(before) and not any(w.pos in ("VERB", "AUX") for w in words)
     verb_root = any(w.function == "ROOT" and w.pos in ("VERB", "AUX") for w in words)
     allowed = {
-        "NOUN": (("VERB",) if subject else ()) + (("ADJ",) if attribute or after_noun else ()),
+        "NOUN": ("NOUN",)
+        + (("VERB",) if subject else ())
+        + (("ADJ",) if attribute or after_noun else ()),
         "VERB": ("VERB",) + (("NOUN",) if determiner else ()),
         "ADJ": (("NOUN",) if determiner else ())
-        + (("VERB",) if verbless or (noun_subject and not verb_root) else ()),
+        + (("VERB",) if verbless or object_clitic or (noun_subject and not verb_root) else ()),
         "ADV": ("ADJ",) + (("NOUN",) if determiner else ()) + (("VERB",) if inverted else ()),
     }
     return allowed.get(word.pos, ())

@@ -42,7 +42,7 @@ def test_a_noun_after_a_subject_may_be_a_verb_never_after_a_determiner() -> None
     assert "VERB" in other_readings(lea, 1)
     # a noun in the middle of a sentence after an adjective stays a noun
     grande = [w("une", "DET", "un"), w("grande", "ADJ", "grand"), w("porte", "NOUN")]
-    assert other_readings(grande, 2) == ()
+    assert other_readings(grande, 2) == ("NOUN",)  # only the form's other noun lemmas
 
 
 def test_a_capitalised_first_word_tagged_propn_may_be_an_imperative() -> None:
@@ -201,6 +201,13 @@ def test_noun_readings_after_a_determiner_and_an_adjective() -> None:
 def test_a_noun_right_after_a_noun_may_be_its_adjective() -> None:
     main_droite = [w("la", "DET", "le"), w("main", "NOUN"), w("droite", "NOUN")]
     assert "ADJ" in other_readings(main_droite, 2)
+    trois_parties = [w("trois", "NUM"), w("parties", "VERB", "partir")]
+    assert "NOUN" in other_readings(trois_parties, 1)
+    me_seche = [w("Maman", "NOUN"), w("me", "PRON"), w("sèche", "ADJ", "sec")]
+    assert "VERB" in other_readings(me_seche, 2)
+    la_seche = [w("Il", "PRON"), w("prend", "VERB", "prendre", "ROOT"), w("la", "DET", "le")]
+    la_seche += [w("sèche", "ADJ", "sec")]
+    assert "VERB" not in other_readings(la_seche, 3)  # « la » before an adjective: a determiner
     la_droite = [w("à", "ADP"), w("la", "DET", "le"), w("droite", "NOUN")]
     assert "ADJ" not in other_readings(la_droite, 2)
 
