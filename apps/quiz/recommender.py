@@ -38,7 +38,10 @@ class ScoringWeights:
       of 'Trop dur' − share of 'Trop facile' among their feelings), within ``target_range``.
     - ``review_r``: a seen word is due when its recall falls below this; below ``lapsed_r``
       it counts as forgotten (relearning: a harder item, not a review); so do the words of
-      a class whose fitted memory scale is at most ``futile_scale`` (reviews do not keep them).
+      a class whose fitted memory scale is at most ``futile_scale`` (reviews do not keep them)
+      — unless the words felt easy are forgotten too (their scale below ``known_scale`` over
+      at least ``min_easy_reviews`` reviews): then every word first answered right shares one
+      scale and is reviewed.
     - ``max_review_share``: at most this share of the list is reviews.
     - ``hard_floor``: the lowest P(correct) aimed at for the words that bring the list down to
       the target; ``noise``: uniform term added to P when ranking new words (variety).
@@ -49,15 +52,17 @@ class ScoringWeights:
       share of the list from one category + subcategory (e.g. "vocabulaire / verbes").
     """
 
-    target_p: float = 0.86
-    aim: float = 0.86
-    controller_gain: float = 0.5
+    target_p: float = 0.88
+    aim: float = 0.845
+    controller_gain: float = 1.5
     recent_answers: int = 60
     feedback_shift: float = 0.1
     target_range: tuple[float, float] = (0.5, 0.95)
     review_r: float = 0.9
     lapsed_r: float = 0.3
     futile_scale: float = 0.4
+    known_scale: float = 2.5
+    min_easy_reviews: int = 5
     scale_prior_sd: float = 1.0
     max_review_share: float = 0.6
     hard_floor: float = 0.02

@@ -97,11 +97,11 @@ class QuizService:
         d = (now - h.last_seen[found]) / 86400.0
         days[pos] = np.where(np.isnan(d), NEVER_SEEN_DAYS, np.clip(d, 0.0, NEVER_SEEN_DAYS))
         feeling[pos] = h.feeling[found]
-        words = self.dictionary.words
+        words, w = self.dictionary.words, self.weights
         summary = summarise(seen, right, words.is_basique, self.dictionary.n_basique)
         # words with counts but no answer rows (restored from the earlier app): from counts
         recall = np.ones(n, np.float64)
-        recall[pos] = estimated_retrievability(seen[pos], right[pos], days[pos], self.weights)
+        recall[pos] = estimated_retrievability(seen[pos], right[pos], days[pos], w)
         stability = np.zeros(n, np.float64)
         reviewable = np.ones(n, bool)
         scale, recent = 1.0, summary.accuracy if summary.answers else None
@@ -114,16 +114,25 @@ class QuizService:
             easy = np.zeros(state.word.size, bool)
             easy[wfound] = feeling[wpos[wfound]] == TOO_EASY
             word_class = np.where(easy, 0, np.where(state.first_right, 1, 2))
-            k = memory.memory_scales(state, word_class, 3, self.weights.scale_prior_sd)
-            scales = k[word_class]
+            k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd)
             # a class whose reviews barely help (scale at the grid's floor) is not reviewed
-            reviewable[wpos[wfound]] = (k > self.weights.futile_scale)[word_class[wfound]]
+            futile = k <= w.futile_scale
+            easy_reviews = word_class[state.review_word[state.review_elapsed >= 1.0]] == 0
+            if easy_reviews.sum() >= w.min_easy_reviews and k[0] < w.known_scale:
+                # words felt easy are forgotten too: memory is not "known or not", so the
+                # feeling split only sorts words by their latest outcome (it biases each
+                # class's scale); one scale for the words first answered right, all reviewed
+                word_class = np.where(state.first_right, 1, 2)
+                k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd)
+                futile[:] = False
+            scales = k[word_class]
+            reviewable[wpos[wfound]] = ~futile[word_class[wfound]]
             scale = float(np.mean(scales))
             elapsed = now / 86400.0 - state.last[wfound]
             s_now = scales[wfound] * state.stability[wfound]
             recall[wpos[wfound]] = memory.retrievability(s_now, elapsed)
             stability[wpos[wfound]] = s_now
-            latest = np.lexsort((mot, at))[-self.weights.recent_answers :]  # rows: any order
+            latest = np.lexsort((mot, at))[-w.recent_answers :]  # rows: any order
             recent = float(ok[latest].mean())
         return Learner(
             summary, seen, right, days, feeling, recall, stability, reviewable, scale, recent

@@ -88,3 +88,36 @@ def test_the_controller_eases_the_quiz_after_a_bad_streak(client: TestClient) ->
         picks = svc.rank(learner, 10, seed=4, when=when)
         expected[streak] = float(np.mean([s for _, s in picks]))  # Σ P(correct) / 10
     assert expected[0.2] > expected[1.0] + 0.05
+
+
+def test_words_first_answered_right_are_reviewed_unless_memory_is_known_or_not(
+    client: TestClient,
+) -> None:
+    """Words that keep failing their reviews are dropped from review only when the words the
+    learner felt easy are never forgotten; when those are forgotten too, all are reviewed."""
+    svc: QuizService = client.app.state.quiz
+    ids = [i for i in range(1, 80) if i not in NO_SIGN][:12]
+    easy, other = ids[:6], ids[6:]
+    day = 86400.0
+
+    def learner(easy_kept: bool) -> np.ndarray:
+        rows: list[tuple[int, float, bool]] = []
+        for m in easy:  # felt 'Trop facile'
+            rows += [(m, 0.0, True), (m, 20 * day, easy_kept), (m, 40 * day, easy_kept)]
+        for m in other:  # right at first, then forgotten within days, twice
+            rows += [(m, 0.0, True), (m, 3 * day, False), (m, 6 * day, False)]
+        mot = np.array([r[0] for r in rows], np.int64)
+        at = np.array([r[1] for r in rows]) + 1.7e9
+        ok = np.array([r[2] for r in rows])
+        words = np.array(ids, np.int64)
+        seen = np.full(12, 3.0)
+        right = np.array([float(ok[mot == m].sum()) for m in ids])
+        last = np.array([at[mot == m].max() for m in ids])
+        feeling = np.array([3] * 6 + [0] * 6, np.int8)
+        h = History(words, seen, right, last, feeling, (mot, at, ok))
+        state = svc.align(h, 1.7e9 + 41 * day)
+        pos, _ = svc.dictionary.positions(np.array(other, np.int64))
+        return state.reviewable[pos]
+
+    assert not learner(easy_kept=True).any()  # "known or not": their reviews are futile
+    assert learner(easy_kept=False).all()  # every word is forgotten: review them all
