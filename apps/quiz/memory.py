@@ -162,17 +162,19 @@ def replay(word: np.ndarray, day: np.ndarray, correct: np.ndarray) -> Replayed:
 SCALE_GRID = np.geomspace(0.3, 30.0, 31)
 
 
-def memory_scales(
-    replayed: Replayed, word_class: np.ndarray, n_classes: int, prior_sd: float = 1.0
-) -> np.ndarray:
-    """The learner's stability multiplier k (R = (1 + F·t / (k·S)) ^ −decay) for each class of
-    words (``word_class``: class number of each of ``replayed.word``): the most likely on the
-    grid given the reviews of that class's words, with a lognormal(0, ``prior_sd``) prior
-    (1 for a class without reviews). A learner who recalls words more often than FSRS
-    predicts forgets them more slowly (k > 1); words known before the first quiz are hardly
-    ever forgotten (k at the top of the grid)."""
+@dataclass(frozen=True)
+class ReviewLikelihood:
+    """Log-likelihood of each review a day or more after the previous answer (columns) under
+    each memory scale of ``SCALE_GRID`` (rows), and the word of each review (index into
+    ``Replayed.word``): what a scale fit needs, whatever the classes of words."""
+
+    loglik: np.ndarray
+    review_word: np.ndarray
+
+
+def review_likelihood(replayed: Replayed) -> ReviewLikelihood:
+    """The reviews' log-likelihoods on the scale grid (computed once per learner)."""
     keep = replayed.review_elapsed >= 1.0  # same-day answers say little about forgetting
-    cls = word_class[replayed.review_word[keep]]
     s = replayed.review_stability[keep][None, :] * SCALE_GRID[:, None]
     r = np.minimum(
         np.maximum(retrievability(s, replayed.review_elapsed[keep][None, :]), 1e-4), 1.0 - 1e-4
@@ -181,6 +183,25 @@ def memory_scales(
     ll = np.empty_like(r)  # log R of a right answer, log(1 − R) of a wrong one
     ll[:, right] = np.log(r[:, right])
     ll[:, ~right] = np.log1p(-r[:, ~right])
+    return ReviewLikelihood(ll, replayed.review_word[keep])
+
+
+def memory_scales(
+    replayed: Replayed,
+    word_class: np.ndarray,
+    n_classes: int,
+    prior_sd: float = 1.0,
+    likelihood: ReviewLikelihood | None = None,
+) -> np.ndarray:
+    """The learner's stability multiplier k (R = (1 + F·t / (k·S)) ^ −decay) for each class of
+    words (``word_class``: class number of each of ``replayed.word``): the most likely on the
+    grid given the reviews of that class's words, with a lognormal(0, ``prior_sd``) prior
+    (1 for a class without reviews). A learner who recalls words more often than FSRS
+    predicts forgets them more slowly (k > 1); words known before the first quiz are hardly
+    ever forgotten (k at the top of the grid). ``likelihood``: ``review_likelihood(replayed)``
+    when already computed (several fits of one learner)."""
+    fit = likelihood or review_likelihood(replayed)
+    cls = word_class[fit.review_word]
     onehot = cls[:, None] == np.arange(n_classes)[None, :]  # reviews × classes
-    loglik = ll @ onehot - 0.5 * (np.log(SCALE_GRID)[:, None] / prior_sd) ** 2
+    loglik = fit.loglik @ onehot - 0.5 * (np.log(SCALE_GRID)[:, None] / prior_sd) ** 2
     return np.where(onehot.any(axis=0), SCALE_GRID[np.argmax(loglik, axis=0)], 1.0)

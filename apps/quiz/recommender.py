@@ -195,6 +195,8 @@ def select(
     most ``max_group_share`` of the list comes from one ``group`` (category + subcategory)
     while other groups have words to offer.
     """
+    if n <= 0:
+        return np.zeros(0, np.intp)
     ranked = first_spellings(np.argsort(-scores, kind="stable"), spelling)  # best sense first
     if group is not None:
         keep = cap_per_group(ranked, group, max(1, math.ceil(n * w.max_group_share)))

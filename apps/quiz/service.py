@@ -114,7 +114,8 @@ class QuizService:
             easy = np.zeros(state.word.size, bool)
             easy[wfound] = feeling[wpos[wfound]] == TOO_EASY
             word_class = np.where(easy, 0, np.where(state.first_right, 1, 2))
-            k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd)
+            fit = memory.review_likelihood(state)  # shared by both fits below
+            k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd, fit)
             # a class whose reviews barely help (scale at the grid's floor) is not reviewed
             futile = k <= w.futile_scale
             easy_reviews = word_class[state.review_word[state.review_elapsed >= 1.0]] == 0
@@ -123,7 +124,7 @@ class QuizService:
                 # feeling split only sorts words by their latest outcome (it biases each
                 # class's scale); one scale for the words first answered right, all reviewed
                 word_class = np.where(state.first_right, 1, 2)
-                k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd)
+                k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd, fit)
                 futile[:] = False
             scales = k[word_class]
             reviewable[wpos[wfound]] = ~futile[word_class[wfound]]
@@ -132,8 +133,7 @@ class QuizService:
             s_now = scales[wfound] * state.stability[wfound]
             recall[wpos[wfound]] = memory.retrievability(s_now, elapsed)
             stability[wpos[wfound]] = s_now
-            latest = np.lexsort((mot, at))[-w.recent_answers :]  # rows: any order
-            recent = float(ok[latest].mean())
+            recent = float(ok[latest_rows(mot, at, w.recent_answers)].mean())
         return Learner(
             summary, seen, right, days, feeling, recall, stability, reviewable, scale, recent
         )
@@ -213,8 +213,11 @@ class QuizService:
         spelling, group, basique = d.spelling[pool], d.group[pool], d.words.is_basique[pool]
         near = -np.abs(p_pool - h) + 0.1 * w.noise * rng.random(pool.size)
         hard = select(near, spelling, basique, j, 0, group, w)
-        easy = np.setdiff1d(np.arange(new.size), hard)
-        easy = easy[~np.isin(spelling[easy], spelling[hard])]
+        free = np.ones(new.size, bool)
+        free[hard[hard < new.size]] = False
+        easy = np.flatnonzero(free)
+        if hard.size:
+            easy = easy[~np.isin(spelling[easy], spelling[hard])]
         noisy = p_new[easy] + w.noise * rng.random(easy.size)
         quota = basique_quota(n, s.level, s.basique_mastery, w, target)  # of the whole list
         quota -= int(d.words.is_basique[reviews].sum() + basique[hard].sum())
@@ -272,6 +275,16 @@ class QuizService:
             return idempotency.Recorded(quiz_id, len(answers))
 
         return in_transaction(self.engine, work)
+
+
+def latest_rows(mot: np.ndarray, at: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` latest answers (by time, then word; rows in any order): the
+    tail of a full sort, sorting only the rows at or after the ``count``-th latest time."""
+    if at.size > count:
+        cut = np.partition(at, at.size - count)[at.size - count]
+        tail = np.flatnonzero(at >= cut)
+        return tail[np.lexsort((mot[tail], at[tail]))][-count:]
+    return np.lexsort((mot, at))
 
 
 def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:

@@ -140,3 +140,29 @@ def test_vectorised_replay_equals_one_answer_at_a_time() -> None:
         )
     )
     assert replayed == sorted((i, float(s), float(e), bool(c)) for i, s, e, c in reviews)
+
+
+def test_scale_fits_sharing_one_likelihood_equal_separate_fits() -> None:
+    """align fits twice per learner from one grid of review log-likelihoods: same scales."""
+    rng = np.random.default_rng(7)
+    word = rng.integers(0, 40, 400)
+    day = np.sort(rng.uniform(0, 90, 400))
+    correct = rng.random(400) < 0.8
+    replayed = memory.replay(word, day, correct)
+    fit = memory.review_likelihood(replayed)
+    for classes in (rng.integers(0, 3, replayed.word.size), np.zeros(replayed.word.size, int)):
+        alone = memory.memory_scales(replayed, classes, 3)
+        shared = memory.memory_scales(replayed, classes, 3, likelihood=fit)
+        np.testing.assert_array_equal(alone, shared)
+
+
+def test_latest_rows_are_the_tail_of_a_full_sort() -> None:
+    """The recent-success window: the same rows as sorting every answer, ties included."""
+    from apps.quiz.service import latest_rows
+
+    rng = np.random.default_rng(3)
+    for size in (0, 5, 60, 61, 500):
+        at = rng.integers(0, 30, size).astype(np.float64) * 86400.0  # whole quizzes: ties
+        mot = rng.permutation(size).astype(np.int64)
+        want = np.lexsort((mot, at))[-60:]
+        np.testing.assert_array_equal(latest_rows(mot, at, 60), want)
