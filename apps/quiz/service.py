@@ -118,7 +118,7 @@ class QuizService:
             k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd, fit)
             # a class whose reviews barely help (scale at the grid's floor) is not reviewed
             futile = k <= w.futile_scale
-            easy_reviews = word_class[state.review_word[state.review_elapsed >= 1.0]] == 0
+            easy_reviews = word_class[fit.review_word] == 0  # the reviews the fit counts
             if easy_reviews.sum() >= w.min_easy_reviews and k[0] < w.known_scale:
                 # words felt easy are forgotten too: memory is not "known or not", so the
                 # feeling split only sorts words by their latest outcome (it biases each

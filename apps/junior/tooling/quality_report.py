@@ -360,16 +360,11 @@ def write_doc(
     """Render docs/models/junior.md from the measurements."""
     main = senses[0]
     errors = "\n".join(f"- {error_line(e)}" for e in main.errors[:40]) or "- none"
-    lost = independent.lost_before_choice()
     return DOC_TEMPLATE.format(
-        ind_items=len(independent.items),
         ind_dump=independent.dump,
-        ind_missing=independent.missing_labels,
-        ind_table="\n".join(independent.table()),
-        ind_worst="\n".join(independent.worst_lemmas()),
-        ind_lost=", ".join(f"{n} {why}" for why, n in lost.items()) or "none",
-        **held_out_fields("out", held_out),
-        **held_out_fields("th", third),
+        **set_fields("ind", independent),
+        **set_fields("out", held_out),
+        **set_fields("th", third),
         date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         load=uptime(),
         items=n_items,
@@ -391,8 +386,8 @@ def write_doc(
     )
 
 
-def held_out_fields(prefix: str, report: IndependentReport) -> dict[str, object]:
-    """The template's fields for one held-out set (``prefix``_items, _gaps, _table, …)."""
+def set_fields(prefix: str, report: IndependentReport) -> dict[str, object]:
+    """The template's fields for one independent set (``prefix``_items, _gaps, _table, …)."""
     lost = report.lost_before_choice()
     return {
         f"{prefix}_items": len(report.items),
