@@ -38,10 +38,12 @@ class ScoringWeights:
       of 'Trop dur' − share of 'Trop facile' among their feelings), within ``target_range``.
     - ``review_r``: a seen word is due when its recall falls below this; below ``lapsed_r``
       it counts as forgotten (relearning: a harder item, not a review); so do the words of
-      a class whose fitted memory scale is at most ``futile_scale`` (reviews do not keep them)
-      — unless the words felt easy are forgotten too (their scale below ``known_scale`` over
-      at least ``min_easy_reviews`` reviews): then every word first answered right shares one
-      scale and is reviewed.
+      a class whose fitted memory scale is at most ``futile_scale`` (reviews do not keep them).
+      Once the words felt easy have ``min_easy_reviews`` reviews, their scale decides: below
+      ``known_scale`` they are forgotten too, so every word first answered right shares one
+      scale and is reviewed; at or above it memory is "known or not" (words known are never
+      forgotten), and a class whose scale is at most ``known_futile_scale`` is not reviewed
+      (its slots go to new words).
     - ``max_review_share``: at most this share of the list is reviews.
     - ``hard_floor``: the lowest P(correct) aimed at for the words that bring the list down to
       the target; ``noise``: uniform term added to P when ranking new words (variety).
@@ -61,7 +63,8 @@ class ScoringWeights:
     review_r: float = 0.9
     lapsed_r: float = 0.3
     futile_scale: float = 0.4
-    known_scale: float = 2.5
+    known_scale: float = 4.0
+    known_futile_scale: float = 2.0
     min_easy_reviews: int = 5
     scale_prior_sd: float = 1.0
     max_review_share: float = 0.6

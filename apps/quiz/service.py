@@ -126,6 +126,10 @@ class QuizService:
                 word_class = np.where(state.first_right, 1, 2)
                 k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd, fit)
                 futile[:] = False
+            elif easy_reviews.sum() >= w.min_easy_reviews:
+                # words felt easy are never forgotten: "known or not"; reviews that do not
+                # hold a class as well are better spent on new words
+                futile = k <= w.known_futile_scale
             scales = k[word_class]
             reviewable[wpos[wfound]] = ~futile[word_class[wfound]]
             scale = float(np.mean(scales))

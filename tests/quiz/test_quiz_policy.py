@@ -90,34 +90,55 @@ def test_the_controller_eases_the_quiz_after_a_bad_streak(client: TestClient) ->
     assert expected[0.2] > expected[1.0] + 0.05
 
 
+def _known_or_not_learner(
+    svc: QuizService, easy_kept: bool, other_answers: list[tuple[tuple[float, bool], ...]]
+) -> np.ndarray:
+    """``reviewable`` of 6 words first answered right then ``other_answers`` (day, right) each,
+    for a learner who also felt 20 words easy and answered them right again at days 30 and 60
+    (``easy_kept``) or wrong; read at day 61."""
+    ids = [i for i in range(1, 80) if i not in NO_SIGN][:26]
+    easy, other = ids[:20], ids[20:]
+    day = 86400.0
+    rows: list[tuple[int, float, bool]] = []
+    for m in easy:  # felt 'Trop facile'
+        rows += [(m, 0.0, True), (m, 30 * day, easy_kept), (m, 60 * day, easy_kept)]
+    for m, answers in zip(other, other_answers, strict=True):
+        rows += [(m, 0.0, True)] + [(m, d * day, ok) for d, ok in answers]
+    mot = np.array([r[0] for r in rows], np.int64)
+    at = np.array([r[1] for r in rows]) + 1.7e9
+    ok = np.array([r[2] for r in rows])
+    words = np.array(ids, np.int64)
+    seen = np.array([float((mot == m).sum()) for m in ids])
+    right = np.array([float(ok[mot == m].sum()) for m in ids])
+    last = np.array([at[mot == m].max() for m in ids])
+    feeling = np.array([3] * 20 + [0] * 6, np.int8)
+    h = History(words, seen, right, last, feeling, (mot, at, ok))
+    state = svc.align(h, 1.7e9 + 61 * day)
+    pos, _ = svc.dictionary.positions(np.array(other, np.int64))
+    return state.reviewable[pos]
+
+
 def test_words_first_answered_right_are_reviewed_unless_memory_is_known_or_not(
     client: TestClient,
 ) -> None:
     """Words that keep failing their reviews are dropped from review only when the words the
     learner felt easy are never forgotten; when those are forgotten too, all are reviewed."""
     svc: QuizService = client.app.state.quiz
-    ids = [i for i in range(1, 80) if i not in NO_SIGN][:12]
-    easy, other = ids[:6], ids[6:]
-    day = 86400.0
+    failing = [((3.0, False), (6.0, False))] * 6  # right at first, then forgotten twice
+    assert not _known_or_not_learner(svc, True, failing).any()  # "known or not": futile
+    assert _known_or_not_learner(svc, False, failing).all()  # all forgotten: review them all
 
-    def learner(easy_kept: bool) -> np.ndarray:
-        rows: list[tuple[int, float, bool]] = []
-        for m in easy:  # felt 'Trop facile'
-            rows += [(m, 0.0, True), (m, 20 * day, easy_kept), (m, 40 * day, easy_kept)]
-        for m in other:  # right at first, then forgotten within days, twice
-            rows += [(m, 0.0, True), (m, 3 * day, False), (m, 6 * day, False)]
-        mot = np.array([r[0] for r in rows], np.int64)
-        at = np.array([r[1] for r in rows]) + 1.7e9
-        ok = np.array([r[2] for r in rows])
-        words = np.array(ids, np.int64)
-        seen = np.full(12, 3.0)
-        right = np.array([float(ok[mot == m].sum()) for m in ids])
-        last = np.array([at[mot == m].max() for m in ids])
-        feeling = np.array([3] * 6 + [0] * 6, np.int8)
-        h = History(words, seen, right, last, feeling, (mot, at, ok))
-        state = svc.align(h, 1.7e9 + 41 * day)
-        pos, _ = svc.dictionary.positions(np.array(other, np.int64))
-        return state.reviewable[pos]
 
-    assert not learner(easy_kept=True).any()  # "known or not": their reviews are futile
-    assert learner(easy_kept=False).all()  # every word is forgotten: review them all
+def test_known_or_not_memory_spends_no_review_on_words_kept_less_well(
+    client: TestClient,
+) -> None:
+    """When words felt easy are never forgotten, words that FSRS's curve keeps only about as
+    well as it predicts (scale near 1, not futile by ``futile_scale``) are not reviewed either:
+    their slots go to new words. With ``known_futile_scale`` at ``futile_scale`` they are."""
+    svc: QuizService = client.app.state.quiz
+    middling = [((3.0, True), (8.0, True))] * 5 + [((3.0, True), (8.0, False))]  # scale ≈ 0.9
+    assert not _known_or_not_learner(svc, True, middling).any()
+    strict = dataclasses.replace(
+        svc, weights=dataclasses.replace(svc.weights, known_futile_scale=svc.weights.futile_scale)
+    )
+    assert _known_or_not_learner(strict, True, middling).all()
