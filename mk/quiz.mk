@@ -1,5 +1,5 @@
 # Quiz API: model training, tests and benchmark (apps/quiz, tests/quiz, bench/quiz_bench.py).
-.PHONY: train-quiz test-quiz bench-quiz bench-quiz-writes bench eval-quiz-policy
+.PHONY: train-quiz test-quiz bench-quiz bench-quiz-writes bench eval-quiz-policy eval-quiz-bound
 
 train-quiz: venv ## train the quiz model (seeded, ~30 s): ONNX + sha256 + docs/models/quiz.md
 	$(PY) -m apps.quiz.training.train
@@ -17,3 +17,6 @@ bench: bench-quiz ## every benchmark (results in docs/benchmarks.md)
 
 eval-quiz-policy: venv ## policy evaluation (ours vs FSRS, earlier, random; 2 worlds, 90 days): docs/models/quiz-policy.{json,md,png}; QUICK=1: 100 learners (~3 min)
 	$(PY) -m apps.quiz.training.policy_eval $(if $(QUICK),--quick)
+
+eval-quiz-bound: venv ## what an oracle reading the learner's true memory retains, with and without the 85 % band (same learners as eval-quiz-policy): docs/models/quiz-policy-bound.json
+	$(PY) -m apps.quiz.training.policy_bound $(if $(QUICK),--learners 100)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 
@@ -66,3 +68,37 @@ def test_tiny_policy_evaluation(dictionary: Dictionary) -> None:
         # 'Trop dur' asks for easier quizzes, 'Trop facile' for harder ones: success moves so
         assert pols["ours/trop-dur"]["success_rate"] > base, world
         assert pols["ours/trop-facile"]["success_rate"] < base, world
+
+
+def test_oracle_bound_holds_its_band_and_never_reviews_a_throwaway(
+    dictionary: Dictionary,
+) -> None:
+    """The oracle of ``make eval-quiz-bound`` holds the median learner's success to its aim
+    (strong learners may know even the hardest words of this small dictionary) and never
+    shows a throwaway word twice; without a band its success is higher."""
+    from collections import Counter
+
+    from apps.quiz.training import policy_eval as pe
+    from apps.quiz.training.policy_bound import Oracle
+
+    class Counting(Oracle):
+        def observe(self, idx: np.ndarray, correct: np.ndarray, when: datetime) -> None:
+            self.shown.update(idx.tolist())
+            super().observe(idx, correct, when)
+
+    pe._init_worker(dictionary, pe.DEFAULT_MODEL_PATH, 5)
+    svc, difficulty = pe._CTX["svc"], pe._CTX["difficulty"]
+    setting = Setting(learners=6, days=40, seed=5)
+    success = {}
+    for aim in (1.0, 0.7):
+        rates = []
+        for no in range(setting.learners):
+            policy = Counting(dictionary.recommendable, 0.9, aim)
+            policy.shown = Counter()
+            run = pe.run_learner("fsrs", policy, svc, difficulty, no, setting, None)  # type: ignore[arg-type]
+            rates.append(run.correct / run.answers)
+            assert all(policy.shown[i] == 1 for i in policy.thrown)
+            assert bool(policy.thrown) == (aim < 1.0) or rates[-1] < aim
+        success[aim] = float(np.median(rates))
+    assert success[0.7] <= 0.72, success
+    assert success[1.0] > success[0.7] + 0.05, success

@@ -19,6 +19,7 @@ from apps.quiz.features import summarise
 from apps.quiz.history import NO_ANSWERS, History
 from apps.quiz.recommender import FEELING_CODES
 from apps.quiz.service import QuizService
+from apps.quiz.training.worlds import FsrsLearner, SimulatorLearner
 
 QUIZ_SIZE = 10
 EARLIER_CANDIDATES = 1000  # the earlier service scored every word; a sample keeps the eval fast
@@ -82,6 +83,9 @@ class Policy:
     def reset(self, seed: int) -> None:
         """A new learner."""
         self.rng = np.random.default_rng(seed)
+
+    def bind(self, world: FsrsLearner | SimulatorLearner) -> None:
+        """The world's learner (only an oracle reads it; real policies see ``AppHistory``)."""
 
     def choose(self, app: AppHistory, when: datetime) -> np.ndarray:
         """Dictionary positions of today's words."""

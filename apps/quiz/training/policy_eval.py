@@ -77,6 +77,11 @@ def make_policy(name: str, svc: QuizService) -> Policy:
     """A policy by name: ours, earlier, random, fsrs@R, ours+fsrs@R."""
     if name == "ours":
         return Ours(svc)
+    if name.startswith("oracle@"):  # oracle@R/aim (policy_bound: reads the world's memory)
+        from apps.quiz.training.policy_bound import Oracle
+
+        review_r, aim = name.removeprefix("oracle@").split("/")
+        return Oracle(svc.dictionary.recommendable, float(review_r), float(aim))
     if name == "earlier":
         return Earlier(svc)
     if name == "random":
@@ -106,6 +111,7 @@ def run_learner(
     words = svc.dictionary.words
     app = AppHistory(len(words))
     policy.reset(setting.seed * 1_000_003 + learner_no)
+    policy.bind(learner)
     shown = np.zeros(len(words), bool)
     unknown = np.zeros(len(words), bool)  # P(correct) < 0.9 when first shown
     retained = np.zeros(setting.days)

@@ -1,0 +1,113 @@
+"""``make eval-quiz-bound``: what could ANY policy retain, with and without the success band?
+
+An oracle scheduler reads the world's true memory — each seen word's exact retrievability,
+each unseen word's exact P(correct) and difficulty — which no app can: it reviews the words
+whose true recall fell below ``review_r`` (least retrievable first), brings in the easiest
+new words (lowest world difficulty: fewest reviews to keep), and, when ``aim`` < 1, adds the
+fewest "throwaway" words (the lowest P(correct), never reviewed) that keep the learner's
+running success at or below ``aim``. One wrong answer per slot is the cheapest way to lower
+success, so with the band it bounds what review timing and word choice can achieve.
+Same learners, calendars and seeds as ``make eval-quiz-policy``; prints a table and writes
+docs/models/quiz-policy-bound.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from apps.quiz.training import policy_eval as pe
+from apps.quiz.training.policies import EPOCH, QUIZ_SIZE, AppHistory, Policy
+from apps.quiz.training.worlds import WORLDS, FsrsLearner, SimulatorLearner
+
+DEFAULT_OUT = pe.REPO / "docs" / "models" / "quiz-policy-bound.json"
+VARIANTS = ("oracle@0.90/1.00", "oracle@0.90/0.85", "oracle@0.88/0.85", "oracle@0.92/0.85")
+
+
+class Oracle(Policy):
+    """Reviews by true recall, easiest new words first, throwaways to hold success ≤ ``aim``."""
+
+    def __init__(self, recommendable: np.ndarray, review_r: float, aim: float) -> None:
+        self.name = f"oracle@{review_r:.2f}/{aim:.2f}"
+        self.pool = np.flatnonzero(recommendable)
+        self.review_r, self.aim = review_r, aim
+        self.world: FsrsLearner | SimulatorLearner | None = None
+
+    def bind(self, world: FsrsLearner | SimulatorLearner) -> None:
+        self.world = world
+        self.easiest = self.pool[np.argsort(world.difficulty[self.pool], kind="stable")]
+        self.hardest = self.easiest[::-1]
+
+    def reset(self, seed: int) -> None:
+        super().reset(seed)
+        self.thrown: set[int] = set()
+        self.right = self.answered = 0
+
+    def choose(self, app: AppHistory, when: datetime) -> np.ndarray:
+        assert self.world is not None, "bind() the world learner first"
+        t = (when - EPOCH).total_seconds() / 86400.0
+        seen = np.flatnonzero(app.times_seen > 0)
+        seen = seen[~np.isin(seen, list(self.thrown))]
+        r = self.world.retrievability(seen, t)
+        low = r < self.review_r
+        first = np.argsort(r[low], kind="stable")[:QUIZ_SIZE]  # least retrievable first
+        due = seen[low][first]
+        unseen = self.easiest[app.times_seen[self.easiest] == 0]
+        new = unseen[: QUIZ_SIZE - due.size]
+        picks = np.concatenate([due, new])
+        p = np.concatenate([r[low][first], self.world.p_correct(new, t, when.hour, when.weekday())])
+        allowed = self.aim * (self.answered + QUIZ_SIZE) - self.right  # right answers allowed
+        keep = picks.size  # drop the likeliest new words, then the likeliest reviews
+        while keep > 0 and float(p[:keep].sum()) > allowed:
+            keep -= 1
+        hard = self.hardest[app.times_seen[self.hardest] == 0][: picks.size - keep]
+        self.thrown.update(int(i) for i in hard)
+        return np.concatenate([picks[:keep], hard]).astype(np.int64)
+
+    def observe(self, idx: np.ndarray, correct: np.ndarray, when: datetime) -> None:
+        self.right += int(np.sum(correct))
+        self.answered += idx.size
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Oracle variants and FSRS@0.90 on the policy evaluation's learners; table + JSON."""
+    from apps.quiz.training.policy_report import load_dump_dictionary
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--learners", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=20261202)
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--dump", type=Path, default=pe.REPO / "data" / "lsf_app_dump.sql.gz")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = ap.parse_args(argv)
+    dictionary = load_dump_dictionary(args.dump)
+    setting = pe.Setting(args.learners, 90, args.seed)
+    chunks = 4 * args.jobs
+    groups = [list(range(args.learners))[k::chunks] for k in range(chunks)]
+    names = ("fsrs@0.90", *VARIANTS)
+    tasks = [(w, n, "natural", g, setting) for w in WORLDS for n in names for g in groups if g]
+    with mp.get_context("fork").Pool(
+        args.jobs, pe._init_worker, (dictionary, pe.DEFAULT_MODEL_PATH, args.seed)
+    ) as pool:
+        results = pool.map(pe._run_chunk, tasks)
+    merged: dict[tuple[str, str], list[pe.LearnerRun]] = {}
+    for w, n, _p, runs in results:
+        merged.setdefault((w, n), []).extend(runs)
+    out: dict[str, dict[str, dict[str, float]]] = {w: {} for w in WORLDS}
+    keys = ("retained_90", "retained_30", "success_rate", "new_per_week")
+    for (w, n), runs in sorted(merged.items()):
+        m = pe.summarise_runs(runs, setting.days)
+        out[w][n] = {k: float(m[k]) for k in keys}  # type: ignore[arg-type]
+        print(f"{w:9} {n:18} " + "  ".join(f"{k} {out[w][n][k]:7.2f}" for k in keys))
+    args.out.write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
