@@ -2,8 +2,9 @@
 
 1. Reviews: every seen word's recall R comes from its FSRS-6 memory state (``apps.quiz.memory``,
    replayed from the learner's own answers, stability scaled by the learner's fitted memory
-   scale); words whose R fell below ``review_r`` are due, the least retrievable first, up to
-   ``max_review_share`` of the list so new words still come.
+   scale); words whose R fell below ``review_r`` are due, the most stable first, up to
+   ``max_review_share`` of the list so new words still come. Words missed at first sight,
+   and classes of words that reviews do not keep, are relearned as harder items instead.
 2. New words: the model's P(correct) of a draw of unseen words; the list's expected success
    (Σ R of the reviews + Σ P of the new words) is brought to a target success rate: as many
    of the likeliest-known new words as possible, plus the fewest harder ones (P near the
@@ -43,7 +44,9 @@ class ScoringWeights:
       ``known_scale`` they are forgotten too, so every word first answered right shares one
       scale and is reviewed; at or above it memory is "known or not" (words known are never
       forgotten), and a class whose scale is at most ``known_futile_scale`` is not reviewed
-      (its slots go to new words).
+      (its slots go to new words). Words missed at first sight are not scheduled for review
+      unless ``review_missed_first``: they come back as the list's harder items (relearning,
+      their recall nearest the level the list needs), since reviews rebuild them slowly.
     - ``max_review_share``: at most this share of the list is reviews.
     - ``hard_floor``: the lowest P(correct) aimed at for the words that bring the list down to
       the target; ``noise``: uniform term added to P when ranking new words (variety).
@@ -54,7 +57,7 @@ class ScoringWeights:
       share of the list from one category + subcategory (e.g. "vocabulaire / verbes").
     """
 
-    target_p: float = 0.88
+    target_p: float = 0.86
     aim: float = 0.845
     controller_gain: float = 1.5
     recent_answers: int = 60
@@ -65,6 +68,7 @@ class ScoringWeights:
     futile_scale: float = 0.4
     known_scale: float = 4.0
     known_futile_scale: float = 2.0
+    review_missed_first: bool = False
     min_easy_reviews: int = 5
     scale_prior_sd: float = 1.0
     max_review_share: float = 0.6

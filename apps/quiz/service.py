@@ -130,6 +130,7 @@ class QuizService:
                 # words felt easy are never forgotten: "known or not"; reviews that do not
                 # hold a class as well are better spent on new words
                 futile = k <= w.known_futile_scale
+            futile[2] |= not w.review_missed_first  # missed at first: relearned as harder items
             scales = k[word_class]
             reviewable[wpos[wfound]] = ~futile[word_class[wfound]]
             scale = float(np.mean(scales))

@@ -142,3 +142,30 @@ def test_known_or_not_memory_spends_no_review_on_words_kept_less_well(
         svc, weights=dataclasses.replace(svc.weights, known_futile_scale=svc.weights.futile_scale)
     )
     assert _known_or_not_learner(strict, True, middling).all()
+
+
+def test_words_missed_at_first_sight_are_relearned_not_reviewed(client: TestClient) -> None:
+    """A word answered wrong the first time is not scheduled for review (it comes back as a
+    harder item); one answered right is; ``review_missed_first`` schedules both."""
+    svc: QuizService = client.app.state.quiz
+    ids = [i for i in range(1, 80) if i not in NO_SIGN][:2]
+    day = 86400.0
+    rows = [(ids[0], 0.0, True), (ids[1], 0.0, False), (ids[0], 2 * day, True)]
+    rows += [(ids[1], 2 * day, True)]
+    mot = np.array([r[0] for r in rows], np.int64)
+    at = np.array([r[1] for r in rows]) + 1.7e9
+    ok = np.array([r[2] for r in rows])
+    h = History(
+        np.array(ids, np.int64),
+        np.array([2.0, 2.0]),
+        np.array([2.0, 1.0]),
+        np.array([at[2], at[3]]),
+        np.zeros(2, np.int8),
+        (mot, at, ok),
+    )
+    pos, _ = svc.dictionary.positions(np.array(ids, np.int64))
+    assert svc.align(h, 1.7e9 + 3 * day).reviewable[pos].tolist() == [True, False]
+    both = dataclasses.replace(
+        svc, weights=dataclasses.replace(svc.weights, review_missed_first=True)
+    )
+    assert both.align(h, 1.7e9 + 3 * day).reviewable[pos].tolist() == [True, True]
