@@ -102,3 +102,13 @@ def test_oracle_bound_holds_its_band_and_never_reviews_a_throwaway(
         success[aim] = float(np.median(rates))
     assert success[0.7] <= 0.72, success
     assert success[1.0] > success[0.7] + 0.05, success
+
+
+def test_oracle_bound_report_has_a_row_per_policy_and_world() -> None:
+    from apps.quiz.training.policy_bound import report
+
+    m = {"retained_90": 150.0, "retained_30": 70.0, "success_rate": 0.85, "new_per_week": 16.0}
+    text = report({"fsrs": {"fsrs@0.90": m, "oracle@0.90/0.85": m}}, "`test`")
+    assert "### World: fsrs" in text
+    assert "| oracle@0.90/0.85 | 150.0 | 70.0 | 85.0% | 16.0 |" in text
+    assert text.index("| fsrs@0.90 |") < text.index("| oracle@0.90/0.85 |")
