@@ -151,7 +151,9 @@ like-for-like comparison. "ours/trop-dur" shows what the same policy retains whe
 asks for easier quizzes. Every wrong answer the band asks for (15–30 % of them) is a quiz slot
 that keeps no word, so a policy inside the band pays for it in words retained; "learned" (the
 retained words that were not already known when first shown) separates teaching from showing
-known words.
+known words. How much the band costs whatever the policy: an oracle that reads the learners'
+true memory, on the same learners, with and without the band (`make eval-quiz-bound`,
+[quiz-policy-bound.md](quiz-policy-bound.md)).
 
 ![retention over days](quiz-policy.png)
 
