@@ -59,8 +59,57 @@ class Dictionary:
         order = np.lexsort((np.arange(len(self)), -self.static[:, 5]))
         return order[self.recommendable[order]]
 
+    @cached_property
+    def recommendable_basique(self) -> np.ndarray:
+        """Recommendable positions of `basique` words, ascending."""
+        return np.flatnonzero(self.recommendable & self.words.is_basique)
+
+    @cached_property
+    def recommendable_other(self) -> np.ndarray:
+        """Recommendable positions of the other words, ascending."""
+        return np.flatnonzero(self.recommendable & ~self.words.is_basique)
+
+    def spelling_in(self, codes: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """np.isin(codes, among) for spelling codes, by a table of every spelling (faster)."""
+        table = np.zeros(self.n_spellings, bool)
+        table[among] = True
+        return table[codes]
+
+    @cached_property
+    def n_spellings(self) -> int:
+        """How many distinct spellings (codes 0 … n − 1)."""
+        return int(self.spelling.max(initial=-1)) + 1
+
+    @cached_property
+    def _position_of(self) -> np.ndarray | None:
+        """Position of each mot_id (index = mot_id, −1: none); None when the ids are too sparse
+        for such a table (then ``positions`` searches the sorted ids)."""
+        ids = self.words.mot_id
+        if not len(ids) or ids[0] < 0 or ids[-1] > 4 * len(ids) + 100_000:
+            return None
+        table = np.full(int(ids[-1]) + 1, -1, np.intp)
+        first = np.ones(len(ids), bool)  # the first of equal ids, as searchsorted finds
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        table[ids[first]] = np.flatnonzero(first)
+        return table
+
     def positions(self, mot_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, found mask) of ``mot_ids`` in the table."""
+        """(positions, found mask) of ``mot_ids`` in the table (ids ascending, as loaded); a
+        missing id's position is where it would be inserted (clipped to the table)."""
+        table = self._position_of
+        if table is None:
+            return self._searched_positions(mot_ids)
+        mot_ids = np.asarray(mot_ids)
+        inside = (mot_ids >= 0) & (mot_ids < table.size)
+        pos = table[np.where(inside, mot_ids, 0)]
+        found = inside & (pos >= 0)
+        if not found.all():
+            missing = ~found
+            pos[missing] = self._searched_positions(mot_ids[missing])[0]
+        return pos, found
+
+    def _searched_positions(self, mot_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``positions`` by binary search over the sorted ids."""
         ids = self.words.mot_id
         pos = np.clip(np.searchsorted(ids, mot_ids), 0, max(len(ids) - 1, 0))
         found = ids[pos] == mot_ids if len(ids) else np.zeros(len(mot_ids), dtype=bool)
