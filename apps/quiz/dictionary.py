@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -58,6 +60,38 @@ class Dictionary:
         when the dump has no children's frequencies)."""
         order = np.lexsort((np.arange(len(self)), -self.static[:, 5]))
         return order[self.recommendable[order]]
+
+    def recommendation_json(self, picks: list[tuple[int, float]]) -> bytes:
+        """The body of POST /get_recommendations for ``picks`` (position, score): exactly
+        ``json.dumps({"recommendations": [...]}, ensure_ascii=False)`` of the items (score
+        rounded to 4 decimals), each word's fields encoded once and kept."""
+        head = self._item_heads
+        items = []
+        for i, score in picks:
+            if i not in head:
+                head[i] = self._item_head(i)
+            r = round(score, 4)
+            items.append(f"{head[i]}{float.__repr__(r) if math.isfinite(r) else json.dumps(r)}}}")
+        return f'{{"recommendations": [{", ".join(items)}]}}'.encode()
+
+    @cached_property
+    def _item_heads(self) -> dict[int, str]:
+        """Position → its JSON item up to the score (filled as words are recommended)."""
+        return {}
+
+    def _item_head(self, i: int) -> str:
+        """The JSON object of sense ``i`` without the closing brace, ending with the score's key."""
+        fields = {
+            "mot_id": int(self.words.mot_id[i]),
+            "mot": self.mot[i],
+            "category": self.category[i],
+            "subcategory": self.subcategory[i],
+            "niv_diff_id": int(self.words.niv_diff[i]),
+            "url_sign": self.url_sign[i],
+            "url_def": self.url_def[i],
+            "recommendation_score": 0,
+        }
+        return json.dumps(fields, ensure_ascii=False).removesuffix("0}")
 
     @cached_property
     def recommendable_basique(self) -> np.ndarray:

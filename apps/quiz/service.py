@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -76,6 +76,8 @@ class QuizService:
     seed: int | None = None
     weights: ScoringWeights = WEIGHTS
     frequent_candidates: int = 100
+    # unseeded service: one generator for all requests (seeding one per request costs more)
+    _rng: np.random.Generator = field(default_factory=np.random.default_rng, init=False, repr=False)
 
     async def learner(self, user_id: uuid.UUID, now: float | None = None) -> Learner:
         """Read the learner's history (one query, awaited) and align it with the dictionary."""
@@ -210,7 +212,10 @@ class QuizService:
         chosen so the list's expected success is the learner's target; ``n`` words whenever
         the dictionary has ``n`` spellings (seen words not due fill any shortfall).
         """
-        rng = np.random.default_rng(self.seed if seed is None else seed)
+        if seed is None and self.seed is None:
+            rng = self._rng
+        else:
+            rng = np.random.default_rng(self.seed if seed is None else seed)
         d, w, s = self.dictionary, self.weights, learner.summary
         at = learner.rows_at  # feelings and counts are 0 elsewhere
         target = target_probability(learner.feeling[at], learner.recent_accuracy, w)

@@ -5,6 +5,7 @@ Each reference below is the replaced code, kept verbatim; random inputs, exact e
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -178,3 +179,36 @@ def test_memory_scales_equal_the_prior_written_out() -> None:
         want = np.where(onehot.any(axis=0), memory.SCALE_GRID[np.argmax(loglik, axis=0)], 1.0)
         np.testing.assert_array_equal(memory.memory_scales(replayed, classes, 3, prior_sd), want)
     assert math.isclose(float(memory._log_prior(1.0)[0, 0]), 0.5 * math.log(0.3) ** 2)
+
+
+def test_recommendations_body_equals_json_dumps_of_the_items() -> None:
+    """routes.get_recommendations before: one dict per pick, then json.dumps."""
+    rng = np.random.default_rng(6)
+    d = dictionary(rng, n=50)
+    d.mot[3] = "l'\"é\\\n🙂"  # quotes, backslash, control and non-ASCII characters
+    d.category[3] = "é,basique"
+    for picks in (
+        [],
+        [(3, 1.23456789), (0, 0.5), (3, 2.0)],
+        [
+            (int(i), float(s))
+            for i, s in zip(rng.integers(0, 50, 10), rng.random(10) * 2, strict=True)
+        ],
+        [(1, float("nan")), (2, float("inf")), (4, 1e-9), (5, -0.0)],
+    ):
+        items = [
+            {
+                "mot_id": int(d.words.mot_id[i]),
+                "mot": d.mot[i],
+                "category": d.category[i],
+                "subcategory": d.subcategory[i],
+                "niv_diff_id": int(d.words.niv_diff[i]),
+                "url_sign": d.url_sign[i],
+                "url_def": d.url_def[i],
+                "recommendation_score": round(s, 4),
+            }
+            for i, s in picks
+        ]
+        want = json.dumps({"recommendations": items}, ensure_ascii=False).encode()
+        assert d.recommendation_json(picks) == want
+        assert d.recommendation_json(picks) == want  # from the kept fragments
