@@ -183,15 +183,20 @@ class QuizService:
         order = d.frequent_first[: top + shown.size]  # holds the first ``top`` unshown ones
         frequent = order[learner.times_seen[order] == 0][:top]
         budget = self.max_candidates - frequent.size
-        taken = np.zeros(len(d), bool)
-        taken[shown] = True
-        taken[frequent] = True
-        basics = d.recommendable_basique[~taken[d.recommendable_basique]]
-        others = d.recommendable_other[~taken[d.recommendable_other]]
-        take_b = min(basics.size, self.max_candidates // 4, budget)
-        take_o = min(others.size, budget - take_b)
-        take_b = min(basics.size, budget - take_o)  # basics fill what the others cannot
-        return np.concatenate([frequent, _draw(basics, take_b, rng), _draw(others, take_o, rng)])
+        gone = np.concatenate([shown, frequent])  # distinct positions
+        basics, others = d.recommendable_basique, d.recommendable_other
+        gone_b, gone_o = _indices_in(basics, gone), _indices_in(others, gone)
+        n_b, n_o = basics.size - gone_b.size, others.size - gone_o.size
+        take_b = min(n_b, self.max_candidates // 4, budget)
+        take_o = min(n_o, budget - take_b)
+        take_b = min(n_b, budget - take_o)  # basics fill what the others cannot
+        return np.concatenate(
+            [
+                frequent,
+                _draw_without(basics, gone_b, take_b, rng),
+                _draw_without(others, gone_o, take_o, rng),
+            ]
+        )
 
     async def recommend(
         self, user_id: uuid.UUID, n: int, seed: int | None = None
@@ -320,6 +325,24 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
     return ordered[first]
 
 
-def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """``k`` distinct items of ``pool`` at random (all of them, in order, when k covers it)."""
-    return pool if k >= pool.size else rng.choice(pool, size=k, replace=False)
+def _indices_in(pool: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Ascending indices into ``pool`` (ascending, distinct) of those of ``values`` it holds."""
+    if not pool.size:
+        return np.zeros(0, np.intp)
+    at = np.minimum(np.searchsorted(pool, values), pool.size - 1)
+    return np.sort(at[pool[at] == values])
+
+
+def _draw_without(
+    pool: np.ndarray, removed: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``k`` distinct items at random of ``pool`` without the items at indices ``removed``
+    (ascending, distinct); all of them, in order, when ``k`` covers them. The same draw as
+    ``rng.choice(np.delete(pool, removed), k, replace=False)`` (which draws indices as
+    ``rng.choice`` of the size does), without building the remaining pool."""
+    size = pool.size - removed.size
+    if k >= size:
+        return np.delete(pool, removed)
+    idx = rng.choice(size, size=k, replace=False)
+    # the remaining item idx is pool[idx + how many removed indices come before it]
+    return pool[idx + np.searchsorted(removed - np.arange(removed.size), idx, side="right")]

@@ -122,7 +122,9 @@ def random_learner(svc: QuizService, rng: np.random.Generator, words: int) -> Le
 
 def full_candidates(svc: QuizService, learner: Learner, rng: np.random.Generator) -> np.ndarray:
     """QuizService.candidates before (masks over the whole dictionary)."""
-    from apps.quiz.service import _draw
+
+    def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+        return pool if k >= pool.size else rng.choice(pool, size=k, replace=False)
 
     d = svc.dictionary
     order = d.frequent_first
