@@ -131,9 +131,9 @@ class Dictionary:
         """(positions, found mask) of ``mot_ids`` in the table (ids ascending, as loaded); a
         missing id's position is where it would be inserted (clipped to the table)."""
         table = self._position_of
-        if table is None:
-            return self._searched_positions(mot_ids)
         mot_ids = np.asarray(mot_ids)
+        if table is None or mot_ids.dtype.kind not in "iu":
+            return self._searched_positions(mot_ids)
         inside = (mot_ids >= 0) & (mot_ids < table.size)
         pos = table[np.where(inside, mot_ids, 0)]
         found = inside & (pos >= 0)

@@ -61,6 +61,8 @@ def test_positions_by_table_equal_the_binary_search(sparse: bool) -> None:
         ids[rng.integers(0, len(ids), 300)],
         np.r_[ids[:5], -3, 0, ids[-1] + 1, 10**12, ids[3] + 1, ids[7]],  # missing ones too
         np.zeros(0, np.int64),
+        ids[:9].astype(np.float64) + np.r_[0, 0.5, 0, 0, 0, 0, 0, 0, 0],  # not integers
+        ids[:9].astype(np.uint32),
     ):
         got, want = d.positions(mot_ids), searched_positions(d, mot_ids)
         np.testing.assert_array_equal(got[0], want[0])
