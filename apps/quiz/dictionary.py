@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -59,8 +61,89 @@ class Dictionary:
         order = np.lexsort((np.arange(len(self)), -self.static[:, 5]))
         return order[self.recommendable[order]]
 
+    def recommendation_json(self, picks: list[tuple[int, float]]) -> bytes:
+        """The body of POST /get_recommendations for ``picks`` (position, score): exactly
+        ``json.dumps({"recommendations": [...]}, ensure_ascii=False)`` of the items (score
+        rounded to 4 decimals), each word's fields encoded once and kept."""
+        head = self._item_heads
+        items = []
+        for i, score in picks:
+            if i not in head:
+                head[i] = self._item_head(i)
+            r = round(score, 4)
+            items.append(f"{head[i]}{float.__repr__(r) if math.isfinite(r) else json.dumps(r)}}}")
+        return f'{{"recommendations": [{", ".join(items)}]}}'.encode()
+
+    @cached_property
+    def _item_heads(self) -> dict[int, str]:
+        """Position → its JSON item up to the score (filled as words are recommended)."""
+        return {}
+
+    def _item_head(self, i: int) -> str:
+        """The JSON object of sense ``i`` without the closing brace, ending with the score's key."""
+        fields = {
+            "mot_id": int(self.words.mot_id[i]),
+            "mot": self.mot[i],
+            "category": self.category[i],
+            "subcategory": self.subcategory[i],
+            "niv_diff_id": int(self.words.niv_diff[i]),
+            "url_sign": self.url_sign[i],
+            "url_def": self.url_def[i],
+            "recommendation_score": 0,
+        }
+        return json.dumps(fields, ensure_ascii=False).removesuffix("0}")
+
+    @cached_property
+    def recommendable_basique(self) -> np.ndarray:
+        """Recommendable positions of `basique` words, ascending."""
+        return np.flatnonzero(self.recommendable & self.words.is_basique)
+
+    @cached_property
+    def recommendable_other(self) -> np.ndarray:
+        """Recommendable positions of the other words, ascending."""
+        return np.flatnonzero(self.recommendable & ~self.words.is_basique)
+
+    def spelling_in(self, codes: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """np.isin(codes, among) for spelling codes, by a table of every spelling (faster)."""
+        table = np.zeros(self.n_spellings, bool)
+        table[among] = True
+        return table[codes]
+
+    @cached_property
+    def n_spellings(self) -> int:
+        """How many distinct spellings (codes 0 … n − 1)."""
+        return int(self.spelling.max(initial=-1)) + 1
+
+    @cached_property
+    def _position_of(self) -> np.ndarray | None:
+        """Position of each mot_id (index = mot_id, −1: none); None when the ids are too sparse
+        for such a table (then ``positions`` searches the sorted ids)."""
+        ids = self.words.mot_id
+        if not len(ids) or ids[0] < 0 or ids[-1] > 4 * len(ids) + 100_000:
+            return None
+        table = np.full(int(ids[-1]) + 1, -1, np.intp)
+        first = np.ones(len(ids), bool)  # the first of equal ids, as searchsorted finds
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        table[ids[first]] = np.flatnonzero(first)
+        return table
+
     def positions(self, mot_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, found mask) of ``mot_ids`` in the table."""
+        """(positions, found mask) of ``mot_ids`` in the table (ids ascending, as loaded); a
+        missing id's position is where it would be inserted (clipped to the table)."""
+        table = self._position_of
+        mot_ids = np.asarray(mot_ids)
+        if table is None or mot_ids.dtype.kind not in "iu":
+            return self._searched_positions(mot_ids)
+        inside = (mot_ids >= 0) & (mot_ids < table.size)
+        pos = table[np.where(inside, mot_ids, 0)]
+        found = inside & (pos >= 0)
+        if not found.all():
+            missing = ~found
+            pos[missing] = self._searched_positions(mot_ids[missing])[0]
+        return pos, found
+
+    def _searched_positions(self, mot_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``positions`` by binary search over the sorted ids."""
         ids = self.words.mot_id
         pos = np.clip(np.searchsorted(ids, mot_ids), 0, max(len(ids) - 1, 0))
         found = ids[pos] == mot_ids if len(ids) else np.zeros(len(mot_ids), dtype=bool)

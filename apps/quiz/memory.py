@@ -9,6 +9,7 @@ learner's answers, one vectorised step per review rank (a word's 1st, 2nd, … a
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -52,6 +53,9 @@ _D_STEP = -PARAMS[6] * (_RATING - 3.0)  # difficulty's linear step, times (10 �
 _D_TARGET = PARAMS[7] * initial_difficulty(4.0)  # mean reversion towards D0(Easy)
 _RECALL_K = math.exp(PARAMS[8])
 _FORGET_CAP = math.exp(PARAMS[17] * PARAMS[18])
+_W7, _W9, _W10, _W11, _W12, _W13, _W14, _W19 = (
+    float(PARAMS[i]) for i in (7, 9, 10, 11, 12, 13, 14, 19)
+)
 
 
 def first_state(correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,25 +73,23 @@ def next_state(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(stability, difficulty) after a further answer, ``elapsed_days`` after the previous
     one; ``r``: the retrievability at review time (default: from ``stability``)."""
-    w = PARAMS
     s = np.maximum(stability, MIN_STABILITY)
     d = difficulty
     good = np.asarray(correct, bool).astype(np.intp)  # 0: Again, 1: Good
-    if r is None:
-        r = retrievability(s, elapsed_days)
-    short_gain = _SHORT_GAIN[good] * np.power(s, -w[19])
+    if r is None:  # retrievability(s, elapsed_days), s being already at least MIN_STABILITY
+        r = np.power(1.0 + FACTOR * np.maximum(elapsed_days, 0.0) / s, DECAY)
+    lapse = 1.0 - r
+    short_gain = _SHORT_GAIN[good] * np.power(s, -_W19)
     short = s * np.where(correct, np.maximum(short_gain, 1.0), short_gain)
-    recall = s * (
-        1.0 + _RECALL_K * (11.0 - d) * np.power(s, -w[9]) * (np.exp((1.0 - r) * w[10]) - 1.0)
-    )
+    recall = s * (1.0 + _RECALL_K * (11.0 - d) * np.power(s, -_W9) * (np.exp(lapse * _W10) - 1.0))
     forget = np.minimum(
-        w[11] * np.power(d, -w[12]) * (np.power(s + 1.0, w[13]) - 1.0) * np.exp((1.0 - r) * w[14]),
+        _W11 * np.power(d, -_W12) * (np.power(s + 1.0, _W13) - 1.0) * np.exp(lapse * _W14),
         s / _FORGET_CAP,
     )
     long = np.where(correct, recall, forget)
     s_next = np.maximum(np.where(elapsed_days < 1.0, short, long), MIN_STABILITY)
     damped = d + (10.0 - d) * _D_STEP[good] / 9.0
-    d_next = _clip_difficulty(_D_TARGET + (1.0 - w[7]) * damped)
+    d_next = _clip_difficulty(_D_TARGET + (1.0 - _W7) * damped)
     return s_next, d_next
 
 
@@ -203,5 +205,13 @@ def memory_scales(
     fit = likelihood or review_likelihood(replayed)
     cls = word_class[fit.review_word]
     onehot = cls[:, None] == np.arange(n_classes)[None, :]  # reviews × classes
-    loglik = fit.loglik @ onehot - 0.5 * (np.log(SCALE_GRID)[:, None] / prior_sd) ** 2
+    loglik = fit.loglik @ onehot - _log_prior(prior_sd)
     return np.where(onehot.any(axis=0), SCALE_GRID[np.argmax(loglik, axis=0)], 1.0)
+
+
+@functools.lru_cache(maxsize=8)
+def _log_prior(prior_sd: float) -> np.ndarray:
+    """−log of the lognormal(0, ``prior_sd``) prior on the grid, up to a constant (column)."""
+    prior = 0.5 * (np.log(SCALE_GRID)[:, None] / prior_sd) ** 2
+    prior.flags.writeable = False
+    return prior

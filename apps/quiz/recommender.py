@@ -170,8 +170,12 @@ def basique_quota(
 
 def first_spellings(ranked: np.ndarray, spelling: np.ndarray) -> np.ndarray:
     """``ranked`` without the later items of a spelling already present (order kept)."""
-    _, first = np.unique(spelling[ranked], return_index=True)
-    return ranked[np.sort(first)]
+    codes = spelling[ranked]
+    order = np.argsort(codes, kind="stable")  # equal codes keep their rank order
+    ordered = codes[order]
+    first = np.ones(ordered.size, bool)  # the first (best) of each spelling
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ranked[np.sort(order[first])]
 
 
 def cap_per_group(ranked: np.ndarray, group: np.ndarray, cap: int) -> np.ndarray:
@@ -179,8 +183,10 @@ def cap_per_group(ranked: np.ndarray, group: np.ndarray, cap: int) -> np.ndarray
     g = group[ranked]
     order = np.argsort(g, kind="stable")  # stable: best first inside each group
     gs = g[order]
-    starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
-    sizes = np.diff(np.r_[starts, gs.size])
+    first = np.ones(gs.size, bool)
+    np.not_equal(gs[1:], gs[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    sizes = np.subtract(np.append(starts[1:], gs.size), starts)
     within = np.arange(gs.size) - np.repeat(starts, sizes)
     keep = np.empty(g.size, dtype=bool)
     keep[order] = within < cap

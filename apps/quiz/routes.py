@@ -7,7 +7,6 @@ The quiz write is a plain ``def`` (SQLAlchemy transaction in FastAPI's threadpoo
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Any
 
@@ -83,23 +82,9 @@ async def get_recommendations(
         picks = await svc.recommend(user_id, n)
     except UnknownUser:
         raise HTTPException(status.HTTP_404_NOT_FOUND, USER_NOT_FOUND) from None
-    d = svc.dictionary
-    items = [
-        {
-            "mot_id": int(d.words.mot_id[i]),
-            "mot": d.mot[i],
-            "category": d.category[i],
-            "subcategory": d.subcategory[i],
-            "niv_diff_id": int(d.words.niv_diff[i]),
-            "url_sign": d.url_sign[i],
-            "url_def": d.url_def[i],
-            "recommendation_score": round(s, 4),
-        }
-        for i, s in picks
-    ]
     # Serialised here (same shape as RecommendationResponse, checked by the tests): the hot
     # path skips re-validating data the service built itself.
-    payload = json.dumps({"recommendations": items}, ensure_ascii=False).encode()
+    payload = svc.dictionary.recommendation_json(picks)
     return Response(payload, media_type="application/json")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -48,7 +48,8 @@ class UnknownWords(ValueError):
 class Learner:
     """A learner's state aligned with the whole dictionary; ``recall``: each seen word's
     retrievability now (FSRS-6, ``memory_scale`` applied); ``recent_accuracy``: share of right
-    answers among the last ones (None before any answer)."""
+    answers among the last ones (None before any answer); ``rows_at``: the positions of the
+    words with a history row, ascending (every other word is unseen and has no feeling)."""
 
     summary: LearnerSummary
     times_seen: np.ndarray
@@ -58,6 +59,7 @@ class Learner:
     recall: np.ndarray
     stability: np.ndarray
     reviewable: np.ndarray
+    rows_at: np.ndarray
     memory_scale: float = 1.0
     recent_accuracy: float | None = None
 
@@ -74,6 +76,8 @@ class QuizService:
     seed: int | None = None
     weights: ScoringWeights = WEIGHTS
     frequent_candidates: int = 100
+    # unseeded service: one generator for all requests (seeding one per request costs more)
+    _rng: np.random.Generator = field(default_factory=np.random.default_rng, init=False, repr=False)
 
     async def learner(self, user_id: uuid.UUID, now: float | None = None) -> Learner:
         """Read the learner's history (one query, awaited) and align it with the dictionary."""
@@ -88,6 +92,7 @@ class QuizService:
         n = len(self.dictionary)
         pos, found = self.dictionary.positions(h.mot_id)
         pos = pos[found]
+        rows_at = _distinct_sorted(pos)
         seen = np.zeros(n, np.float32)
         right = np.zeros(n, np.float32)
         days = np.full(n, NEVER_SEEN_DAYS, np.float32)
@@ -98,7 +103,10 @@ class QuizService:
         days[pos] = np.where(np.isnan(d), NEVER_SEEN_DAYS, np.clip(d, 0.0, NEVER_SEEN_DAYS))
         feeling[pos] = h.feeling[found]
         words, w = self.dictionary.words, self.weights
-        summary = summarise(seen, right, words.is_basique, self.dictionary.n_basique)
+        # over the words with a row: the others add nothing (counts 0, sums of whole numbers)
+        summary = summarise(
+            seen[rows_at], right[rows_at], words.is_basique[rows_at], self.dictionary.n_basique
+        )
         # words with counts but no answer rows (restored from the earlier app): from counts
         recall = np.ones(n, np.float64)
         recall[pos] = estimated_retrievability(seen[pos], right[pos], days[pos], w)
@@ -133,14 +141,24 @@ class QuizService:
             futile[2] |= not w.review_missed_first  # missed at first: relearned as harder items
             scales = k[word_class]
             reviewable[wpos[wfound]] = ~futile[word_class[wfound]]
-            scale = float(np.mean(scales))
+            scale = float(np.add.reduce(scales) / scales.size)  # np.mean's arithmetic
             elapsed = now / 86400.0 - state.last[wfound]
             s_now = scales[wfound] * state.stability[wfound]
             recall[wpos[wfound]] = memory.retrievability(s_now, elapsed)
             stability[wpos[wfound]] = s_now
             recent = float(ok[latest_rows(mot, at, w.recent_answers)].mean())
         return Learner(
-            summary, seen, right, days, feeling, recall, stability, reviewable, scale, recent
+            summary,
+            seen,
+            right,
+            days,
+            feeling,
+            recall,
+            stability,
+            reviewable,
+            rows_at,
+            scale,
+            recent,
         )
 
     def probabilities(self, learner: Learner, idx: np.ndarray, when: datetime) -> np.ndarray:
@@ -164,18 +182,26 @@ class QuizService:
         so the basics quota (up to half a list of 50) can be filled.
         """
         d = self.dictionary
-        order = d.frequent_first
         top = min(self.frequent_candidates, self.max_candidates // 3)
+        at = learner.rows_at  # the only positions whose count may not be 0
+        shown = at[learner.times_seen[at] != 0]
+        order = d.frequent_first[: top + shown.size]  # holds the first ``top`` unshown ones
         frequent = order[learner.times_seen[order] == 0][:top]
         budget = self.max_candidates - frequent.size
-        unseen = d.recommendable & (learner.times_seen == 0)
-        unseen[frequent] = False
-        basics = np.flatnonzero(unseen & d.words.is_basique)
-        others = np.flatnonzero(unseen & ~d.words.is_basique)
-        take_b = min(basics.size, self.max_candidates // 4, budget)
-        take_o = min(others.size, budget - take_b)
-        take_b = min(basics.size, budget - take_o)  # basics fill what the others cannot
-        return np.concatenate([frequent, _draw(basics, take_b, rng), _draw(others, take_o, rng)])
+        gone = np.concatenate([shown, frequent])  # distinct positions
+        basics, others = d.recommendable_basique, d.recommendable_other
+        gone_b, gone_o = _indices_in(basics, gone), _indices_in(others, gone)
+        n_b, n_o = basics.size - gone_b.size, others.size - gone_o.size
+        take_b = min(n_b, self.max_candidates // 4, budget)
+        take_o = min(n_o, budget - take_b)
+        take_b = min(n_b, budget - take_o)  # basics fill what the others cannot
+        return np.concatenate(
+            [
+                frequent,
+                _draw_without(basics, gone_b, take_b, rng),
+                _draw_without(others, gone_o, take_o, rng),
+            ]
+        )
 
     async def recommend(
         self, user_id: uuid.UUID, n: int, seed: int | None = None
@@ -196,10 +222,14 @@ class QuizService:
         chosen so the list's expected success is the learner's target; ``n`` words whenever
         the dictionary has ``n`` spellings (seen words not due fill any shortfall).
         """
-        rng = np.random.default_rng(self.seed if seed is None else seed)
+        if seed is None and self.seed is None:
+            rng = self._rng
+        else:
+            rng = np.random.default_rng(self.seed if seed is None else seed)
         d, w, s = self.dictionary, self.weights, learner.summary
-        target = target_probability(learner.feeling, learner.recent_accuracy, w)
-        seen = np.flatnonzero(d.recommendable & (learner.times_seen > 0))
+        at = learner.rows_at  # feelings and counts are 0 elsewhere
+        target = target_probability(learner.feeling[at], learner.recent_accuracy, w)
+        seen = at[d.recommendable[at] & (learner.times_seen[at] > 0)]
         seen = first_spellings(seen[np.argsort(learner.recall[seen], kind="stable")], d.spelling)
         cap = n - max(1, math.ceil(n * (1.0 - w.max_review_share))) if n > 1 else 0
         r_seen = np.where(learner.reviewable[seen], learner.recall[seen], 0.0)  # futile: lapsed
@@ -208,7 +238,7 @@ class QuizService:
         r_rev = learner.recall[reviews].astype(np.float64)
         k = n - reviews.size
         new = self.candidates(learner, rng)
-        new = new[~np.isin(d.spelling[new], d.spelling[reviews])]
+        new = new[~d.spelling_in(d.spelling[new], d.spelling[reviews])]
         p_new = self.probabilities(learner, new, when or datetime.now()).astype(np.float64)
         j, h = hard_words_plan(p_new, k, target * n - float(r_rev.sum()), w)
         h = round(h * 50.0) / 50.0  # steps of 0.02: the same list a moment later
@@ -222,7 +252,7 @@ class QuizService:
         free[hard[hard < new.size]] = False
         easy = np.flatnonzero(free)
         if hard.size:
-            easy = easy[~np.isin(spelling[easy], spelling[hard])]
+            easy = easy[~d.spelling_in(spelling[easy], spelling[hard])]
         noisy = p_new[easy] + w.noise * rng.random(easy.size)
         quota = basique_quota(n, s.level, s.basique_mastery, w, target)  # of the whole list
         quota -= int(d.words.is_basique[reviews].sum() + basique[hard].sum())
@@ -292,6 +322,32 @@ def latest_rows(mot: np.ndarray, at: np.ndarray, count: int) -> np.ndarray:
     return np.lexsort((mot, at))
 
 
-def _draw(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """``k`` distinct items of ``pool`` at random (all of them, in order, when k covers it)."""
-    return pool if k >= pool.size else rng.choice(pool, size=k, replace=False)
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique(values) for a 1-d integer array, without its overhead on small arrays."""
+    ordered = np.sort(values)
+    first = np.ones(ordered.size, bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
+def _indices_in(pool: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Ascending indices into ``pool`` (ascending, distinct) of those of ``values`` it holds."""
+    if not pool.size:
+        return np.zeros(0, np.intp)
+    at = np.minimum(np.searchsorted(pool, values), pool.size - 1)
+    return np.sort(at[pool[at] == values])
+
+
+def _draw_without(
+    pool: np.ndarray, removed: np.ndarray, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``k`` distinct items at random of ``pool`` without the items at indices ``removed``
+    (ascending, distinct); all of them, in order, when ``k`` covers them. The same draw as
+    ``rng.choice(np.delete(pool, removed), k, replace=False)`` (which draws indices as
+    ``rng.choice`` of the size does), without building the remaining pool."""
+    size = pool.size - removed.size
+    if k >= size:
+        return np.delete(pool, removed)
+    idx = rng.choice(size, size=k, replace=False)
+    # the remaining item idx is pool[idx + how many removed indices come before it]
+    return pool[idx + np.searchsorted(removed - np.arange(removed.size), idx, side="right")]
