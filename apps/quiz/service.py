@@ -127,14 +127,15 @@ class QuizService:
             # a class whose reviews barely help (scale at the grid's floor) is not reviewed
             futile = k <= w.futile_scale
             easy_reviews = word_class[fit.review_word] == 0  # the reviews the fit counts
-            if easy_reviews.sum() >= w.min_easy_reviews and k[0] < w.known_scale:
+            judged = easy_reviews.sum() >= w.min_easy_reviews  # enough to judge easy words
+            if judged and k[0] < w.known_scale:
                 # words felt easy are forgotten too: memory is not "known or not", so the
                 # feeling split only sorts words by their latest outcome (it biases each
                 # class's scale); one scale for the words first answered right, all reviewed
                 word_class = np.where(state.first_right, 1, 2)
                 k = memory.memory_scales(state, word_class, 3, w.scale_prior_sd, fit)
                 futile[:] = False
-            elif easy_reviews.sum() >= w.min_easy_reviews:
+            elif judged:
                 # words felt easy are never forgotten: "known or not"; reviews that do not
                 # hold a class as well are better spent on new words
                 futile = k <= w.known_futile_scale

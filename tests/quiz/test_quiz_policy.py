@@ -90,6 +90,23 @@ def test_the_controller_eases_the_quiz_after_a_bad_streak(client: TestClient) ->
     assert expected[0.2] > expected[1.0] + 0.05
 
 
+def _history(rows: list[tuple[int, float, bool]], feeling: dict[int, int]) -> History:
+    """The History ``read_history`` returns for answers ``rows`` (mot_id, day, right) from
+    epoch 1.7e9, with the latest ``feeling`` code of some words."""
+    mot = np.array([r[0] for r in rows], np.int64)
+    at = np.array([r[1] for r in rows]) * 86400.0 + 1.7e9
+    ok = np.array([r[2] for r in rows])
+    words = np.unique(mot)
+    return History(
+        words,
+        np.array([float((mot == m).sum()) for m in words]),
+        np.array([float(ok[mot == m].sum()) for m in words]),
+        np.array([at[mot == m].max() for m in words]),
+        np.array([feeling.get(int(m), 0) for m in words], np.int8),
+        (mot, at, ok),
+    )
+
+
 def _known_or_not_learner(
     svc: QuizService, easy_kept: bool, other_answers: list[tuple[tuple[float, bool], ...]]
 ) -> np.ndarray:
@@ -98,22 +115,12 @@ def _known_or_not_learner(
     (``easy_kept``) or wrong; read at day 61."""
     ids = [i for i in range(1, 80) if i not in NO_SIGN][:26]
     easy, other = ids[:20], ids[20:]
-    day = 86400.0
     rows: list[tuple[int, float, bool]] = []
     for m in easy:  # felt 'Trop facile'
-        rows += [(m, 0.0, True), (m, 30 * day, easy_kept), (m, 60 * day, easy_kept)]
+        rows += [(m, 0.0, True), (m, 30.0, easy_kept), (m, 60.0, easy_kept)]
     for m, answers in zip(other, other_answers, strict=True):
-        rows += [(m, 0.0, True)] + [(m, d * day, ok) for d, ok in answers]
-    mot = np.array([r[0] for r in rows], np.int64)
-    at = np.array([r[1] for r in rows]) + 1.7e9
-    ok = np.array([r[2] for r in rows])
-    words = np.array(ids, np.int64)
-    seen = np.array([float((mot == m).sum()) for m in ids])
-    right = np.array([float(ok[mot == m].sum()) for m in ids])
-    last = np.array([at[mot == m].max() for m in ids])
-    feeling = np.array([3] * 20 + [0] * 6, np.int8)
-    h = History(words, seen, right, last, feeling, (mot, at, ok))
-    state = svc.align(h, 1.7e9 + 61 * day)
+        rows += [(m, 0.0, True)] + [(m, d, ok) for d, ok in answers]
+    state = svc.align(_history(rows, dict.fromkeys(easy, 3)), 1.7e9 + 61 * 86400.0)
     pos, _ = svc.dictionary.positions(np.array(other, np.int64))
     return state.reviewable[pos]
 
@@ -150,19 +157,8 @@ def test_words_missed_at_first_sight_are_relearned_not_reviewed(client: TestClie
     svc: QuizService = client.app.state.quiz
     ids = [i for i in range(1, 80) if i not in NO_SIGN][:2]
     day = 86400.0
-    rows = [(ids[0], 0.0, True), (ids[1], 0.0, False), (ids[0], 2 * day, True)]
-    rows += [(ids[1], 2 * day, True)]
-    mot = np.array([r[0] for r in rows], np.int64)
-    at = np.array([r[1] for r in rows]) + 1.7e9
-    ok = np.array([r[2] for r in rows])
-    h = History(
-        np.array(ids, np.int64),
-        np.array([2.0, 2.0]),
-        np.array([2.0, 1.0]),
-        np.array([at[2], at[3]]),
-        np.zeros(2, np.int8),
-        (mot, at, ok),
-    )
+    rows = [(ids[0], 0.0, True), (ids[1], 0.0, False), (ids[0], 2.0, True), (ids[1], 2.0, True)]
+    h = _history(rows, {})
     pos, _ = svc.dictionary.positions(np.array(ids, np.int64))
     assert svc.align(h, 1.7e9 + 3 * day).reviewable[pos].tolist() == [True, False]
     both = dataclasses.replace(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import time
 from datetime import datetime
@@ -89,21 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     dictionary = load_dump_dictionary(args.dump)
     setting = pe.Setting(args.learners, 90, args.seed)
-    chunks = 4 * args.jobs
-    groups = [list(range(args.learners))[k::chunks] for k in range(chunks)]
     names = ("fsrs@0.70", "fsrs@0.90", *VARIANTS)  # FSRS tuned: 0.70 simulator, 0.90 fsrs
-    tasks = [(w, n, "natural", g, setting) for w in WORLDS for n in names for g in groups if g]
-    with mp.get_context("fork").Pool(
-        args.jobs, pe._init_worker, (dictionary, pe.DEFAULT_MODEL_PATH, args.seed)
-    ) as pool:
-        results = pool.map(pe._run_chunk, tasks)
-    merged: dict[tuple[str, str], list[pe.LearnerRun]] = {}
-    for w, n, _p, runs in results:
-        merged.setdefault((w, n), []).extend(runs)
+    jobs_list = [(w, n, "natural") for w in WORLDS for n in names]
+    metrics = pe.run_policies(dictionary, setting, jobs_list, jobs=args.jobs)
     out: dict[str, dict[str, dict[str, float]]] = {w: {} for w in WORLDS}
     keys = ("retained_90", "retained_30", "success_rate", "new_per_week")
-    for (w, n), runs in sorted(merged.items()):
-        m = pe.summarise_runs(runs, setting.days)
+    for (w, n, _p), m in sorted(metrics.items()):
         out[w][n] = {k: float(m[k]) for k in keys}  # type: ignore[arg-type]
         print(f"{w:9} {n:18} " + "  ".join(f"{k} {out[w][n][k]:7.2f}" for k in keys))
     args.out.write_text(json.dumps(out, indent=1) + "\n")

@@ -205,6 +205,32 @@ def summarise_runs(runs: Sequence[LearnerRun], days: int) -> dict[str, object]:
     }
 
 
+def run_policies(
+    dictionary: Dictionary,
+    setting: Setting,
+    jobs_list: Sequence[tuple[str, str, str]],
+    model_path: Path = DEFAULT_MODEL_PATH,
+    jobs: int = 1,
+) -> dict[tuple[str, str, str], dict[str, object]]:
+    """Metrics of each (world, policy name, persona) of ``jobs_list`` over the setting's
+    learners, in ``jobs`` processes (each learner's seeds fix its run, whatever the split)."""
+    chunks = max(1, min(setting.learners, 4 * jobs))
+    groups = [list(range(setting.learners))[k::chunks] for k in range(chunks)]
+    tasks = [(w, n, p, g, setting) for w, n, p in jobs_list for g in groups if g]
+    if jobs > 1:
+        with mp.get_context("fork").Pool(
+            jobs, _init_worker, (dictionary, model_path, setting.seed)
+        ) as pool:
+            results = pool.map(_run_chunk, tasks)
+    else:
+        _init_worker(dictionary, model_path, setting.seed)
+        results = [_run_chunk(t) for t in tasks]
+    merged: dict[tuple[str, str, str], list[LearnerRun]] = {}
+    for w, n, p, runs in results:
+        merged.setdefault((w, n, p), []).extend(runs)
+    return {k: summarise_runs(v, setting.days) for k, v in merged.items()}
+
+
 def evaluate(
     dictionary: Dictionary,
     setting: Setting,
@@ -215,23 +241,9 @@ def evaluate(
     """{world: {policy: metrics}}; FSRS's desired retention is tuned per world on retained_90,
     then ``fsrs`` and ``ours+fsrs`` use the best; ``ours/trop-dur`` and ``ours/trop-facile``
     are the served policy with learners who always answer 'Trop dur' / 'Trop facile'."""
-    chunks = max(1, min(setting.learners, 4 * jobs))
-    groups = [list(range(setting.learners))[k::chunks] for k in range(chunks)]
 
     def run(jobs_list: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict]:
-        tasks = [(w, n, p, g, setting) for w, n, p in jobs_list for g in groups if g]
-        if jobs > 1:
-            with mp.get_context("fork").Pool(
-                jobs, _init_worker, (dictionary, model_path, setting.seed)
-            ) as pool:
-                results = pool.map(_run_chunk, tasks)
-        else:
-            _init_worker(dictionary, model_path, setting.seed)
-            results = [_run_chunk(t) for t in tasks]
-        merged: dict[tuple[str, str, str], list[LearnerRun]] = {}
-        for w, n, p, runs in results:
-            merged.setdefault((w, n, p), []).extend(runs)
-        return {k: summarise_runs(v, setting.days) for k, v in merged.items()}
+        return run_policies(dictionary, setting, jobs_list, model_path, jobs)
 
     first = [(w, n, "natural") for w in worlds for n in ("ours", "earlier", "random")]
     first += [(w, f"fsrs@{r:.2f}", "natural") for w in worlds for r in setting.fsrs_grid]
